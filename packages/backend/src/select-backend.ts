@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NATIVE_PACKAGES, parseBackendRequest, type BackendName, type BackendRequest } from './backend-names.js';
+import { loadGradients, loadWasmBackend, loadCpuBackend } from './load-backends.js';
+
+export interface BackendOptions {
+  /** Explicit choice; otherwise `MLM_BACKEND`; otherwise `auto`. */
+  backend?: BackendRequest | string;
+  /** Threads for the wasm backend (default: all cores). */
+  threads?: number;
+  /** Where the chosen backend is logged (default: console.error). Pass `() => {}` to silence. */
+  log?: (line: string) => void;
+  /** Environment to read `MLM_BACKEND` from (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Module loader, injectable for tests (default: dynamic import). */
+  importModule?: (specifier: string) => Promise<unknown>;
+}
+
+export interface BackendInfo {
+  name: BackendName;
+  /** The name TensorFlow.js registered (`tensorflow` for both native packages). */
+  tfjsBackend: string;
+  threads: number;
+  simd: boolean | undefined;
+  /** Why each backend before the chosen one was skipped (one line each). */
+  skipped: string[];
+  /** The line that was logged. */
+  description: string;
+}
+
+let current: BackendInfo | undefined;
+
+/** The backend chosen by the last `initializeBackend`, if any. */
+export function getBackendInfo(): BackendInfo | undefined {
+  return current;
+}
+
+function shortReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Cannot find (module|package)|Could not resolve|Failed to load url|MODULE_NOT_FOUND|ERR_MODULE_NOT_FOUND/.test(message)) return 'not installed';
+  if (/tfjs_binding\.node|libtensorflow/.test(message)) return 'installed, but its native library (libtensorflow) is missing';
+  return (message.split('\n')[0] ?? message).slice(0, 160);
+}
+
+async function tryNative(
+  name: 'node-gpu' | 'tensorflow',
+  importModule: (specifier: string) => Promise<unknown>,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try {
+    await importModule(NATIVE_PACKAGES[name].packageName);
+    const ok = await tf.setBackend('tensorflow');
+    if (!ok) return { ok: false, reason: 'loaded, but the tensorflow backend failed to initialise' };
+    if (name === 'node-gpu') {
+      // tfjs-node-gpu silently runs on the CPU when CUDA is unusable; that is not what was asked for.
+      const gpus = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+      if (gpus === false) return { ok: false, reason: 'loaded, but no usable CUDA device was found' };
+    }
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: shortReason(error) };
+  }
+}
+
+/**
+ * Chooses and initialises the tensor backend. This is the one place that does it.
+ *
+ * Order: an explicit choice (option, then `MLM_BACKEND`) first; otherwise tfjs-node-gpu, then
+ * tfjs-node when installed and loadable; otherwise WebAssembly; otherwise the pure-JS cpu backend.
+ * An explicit choice that cannot load is an error that says how to install it.
+ */
+export async function initializeBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const importModule = options.importModule ?? ((specifier: string) => import(specifier));
+  const request: BackendRequest =
+    options.backend !== undefined
+      ? parseBackendRequest(String(options.backend), 'backend option')
+      : env.MLM_BACKEND
+        ? parseBackendRequest(env.MLM_BACKEND, 'MLM_BACKEND')
+        : 'auto';
+
+  tf.env().set('PROD', true); // silences the "install the node backend" banner
+  await loadGradients();
+
+  const skipped: string[] = [];
+  const candidates: BackendName[] = request === 'auto' ? ['node-gpu', 'tensorflow', 'wasm', 'cpu'] : [request];
+  let chosen: { name: BackendName; threads: number; simd: boolean | undefined } | undefined;
+  for (const name of candidates) {
+    if (name === 'node-gpu' || name === 'tensorflow') {
+      const result = await tryNative(name, importModule);
+      if (result.ok) {
+        chosen = { name, threads: 0, simd: undefined };
+        break;
+      }
+      if (request !== 'auto') {
+        throw new Error(
+          `backend ${JSON.stringify(name)} was requested but ${NATIVE_PACKAGES[name].packageName} is ${result.reason}; ${NATIVE_PACKAGES[name].installHint}`,
+        );
+      }
+      skipped.push(`${name}: ${result.reason}`);
+    } else if (name === 'wasm') {
+      try {
+        const wasm = await loadWasmBackend(options.threads);
+        chosen = { name, threads: wasm.threads, simd: wasm.simd };
+        break;
+      } catch (error) {
+        if (request !== 'auto') throw new Error(`backend "wasm" could not be initialised: ${shortReason(error)}`);
+        skipped.push(`wasm: ${shortReason(error)}`);
+      }
+    } else {
+      await loadCpuBackend();
+      chosen = { name, threads: 1, simd: undefined };
+      break;
+    }
+  }
+  if (!chosen) throw new Error(`no tensor backend could be initialised: ${skipped.join('; ')}`);
+
+  const detail =
+    chosen.name === 'wasm'
+      ? `${chosen.simd ? 'SIMD' : 'no SIMD'}, ${chosen.threads} thread${chosen.threads === 1 ? '' : 's'}`
+      : chosen.name === 'cpu'
+        ? 'pure JavaScript, 1 thread'
+        : 'native libtensorflow';
+  const description = `[mlm] tensor backend: ${chosen.name} (${detail})${skipped.length ? ` — skipped ${skipped.join('; ')}` : ''}`;
+  log(description);
+  current = { name: chosen.name, tfjsBackend: tf.getBackend(), threads: chosen.threads, simd: chosen.simd, skipped, description };
+  return current;
+}

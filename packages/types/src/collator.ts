@@ -1,0 +1,16 @@
+import type { MLMBatch } from './batch.js';
+
+/** A raw example as datasets yield it (xlm-core `BaseCollatorInput` / `Seq2SeqCollatorInput`). */
+export interface CollatorInput {
+  inputIds?: number[];
+  promptIds?: number[];
+  targetIds?: number[];
+  [field: string]: unknown;
+}
+
+/** Turns a list of examples into a batch of plain typed arrays (see `IntMatrix`). */
+export interface Collator<TExample = CollatorInput, TBatch = MLMBatch> {
+  /** Width of the batch when the collator pads to a block (undefined when it sizes by content). */
+  readonly blockSize?: number | undefined;
+  collate(examples: TExample[]): TBatch;
+}

@@ -1,0 +1,12 @@
+export * from './tensor-data.js';
+export type * from './batch.js';
+export type * from './tokenizer.js';
+export type * from './random.js';
+export type * from './model.js';
+export type * from './loss.js';
+export type * from './predictor.js';
+export type * from './collator.js';
+export type * from './noise-schedule.js';
+export type * from './metrics.js';
+export type * from './history.js';
+export type * from './plugin.js';
