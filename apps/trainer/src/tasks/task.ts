@@ -1,0 +1,29 @@
+// apps/trainer/src/tasks/task.ts
+import type { CollatorInput, RandomSource, Tokenizer } from '@mlm/types';
+/** A finite or streamed split. */
+export interface ExampleSource {
+  /** Number of examples when known (undefined for streams). */
+  readonly size: number | undefined;
+  /** Examples in a fixed order (the data loader shuffles). Re-iterable. */
+  iterate(): AsyncIterable<CollatorInput>;
+}
+export type TaskKind = 'seq2seq' | 'infill' | 'unconditional';
+export interface Task {
+  name: string;                 // e.g. 'star-easy'
+  kind: TaskKind;               // seq2seq: star (prompt → path); infill: sudoku; unconditional: text
+  tokenizer: Tokenizer;
+  blockSize: number;            // suffix / sequence block (star-easy 14, sudoku 83 for training, text: chosen)
+  inputBlockSize?: number;      // prompt block for seq2seq (star-easy 28)
+  splits: { train: ExampleSource; validation: ExampleSource; test: ExampleSource };
+  /** Collator options the reference uses for this task (add_bos/add_eos/loss_on_padding...), camelCase. */
+  collatorDefaults: { train: Record<string, unknown>; prediction: Record<string, unknown> };
+}
+export interface TaskFactoryOptions {
+  seed: number;                 // generation seed (the reference uses 42)
+  numTrain?: number; numValidation?: number; numTest?: number;
+  dataDir?: string;             // where generated data is cached (CSV/JSONL) — optional
+  path?: string;                // text: a local file or folder
+  tokenizerPath?: string;       // text: a local tokenizer.json (else a char-level tokenizer built from the corpus)
+  blockSize?: number;
+}
+export type TaskFactory = (options: TaskFactoryOptions) => Promise<Task>;
