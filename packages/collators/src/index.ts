@@ -1,1 +1,3 @@
-export {};
+export * from './tokenizers/special-tokens.js';
+export { VocabularyTokenizer, type DecodeOptions } from './tokenizers/vocabulary-tokenizer.js';
+export { SimpleSpaceTokenizer, type SimpleSpaceTokenizerJSON } from './tokenizers/simple-space-tokenizer.js';
