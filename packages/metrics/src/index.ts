@@ -1,1 +1,19 @@
-export {};
+export { MeanMetric, createMeanMetric, readNumbers } from './mean-metric.js';
+export type { MeanMetricOptions, MeanMetricUpdate, NanStrategy, NumericValue } from './mean-metric.js';
+export { ExactMatch, createExactMatch } from './exact-match.js';
+export type { ExactMatchUpdate } from './exact-match.js';
+export { TokenAccuracy, createTokenAccuracy } from './token-accuracy.js';
+export type { TokenAccuracyUpdate } from './token-accuracy.js';
+export {
+  exactMatchUpdateFn,
+  infillTokenAccuracyUpdateFn,
+  seq2seqExactMatchUpdateFn,
+  seq2seqTokenAccuracyUpdateFn,
+  meanMetricUpdateFn,
+  stepsTakenUpdateFn,
+  getMetricUpdateFunction,
+} from './update-functions.js';
+export type { MetricBatch, MetricStepOutput } from './update-functions.js';
+export { MetricWrapper, createMetricWrapper } from './metric-wrapper.js';
+export type { MetricWrapperOptions } from './metric-wrapper.js';
+export { sliceColumns } from './int-matrix.js';
