@@ -9,8 +9,15 @@ export interface HistoryStepState {
   unmasked: BoolMatrix;
   /** The step's logits [B, L, V]; only valid during the call (the predictor disposes them). */
   logits: Tensor3D | null;
-  /** First column of the generated window. */
+  /** First column of the generated window (the input width; see `MLMPredictionDict.outputStartIdx`). */
   outputStartIdx: number;
+  /**
+   * First column a history should record: `outputStartIdx` for prefix → suffix generation, 0 for
+   * infilling and unconditional generation (where the whole row is generated).
+   */
+  windowStart: number;
+  /** True for the final fill-everything step. */
+  final: boolean;
 }
 
 /** Records generation step by step (xlm-core `HistoryPluginBase`). */

@@ -14,6 +14,8 @@ export interface MLMPredictionDict {
   outputStartIdx: number;
   /** Loop iterations in which each row still had a [MASK] (the final fill step not counted). */
   stepsTaken: number[];
+  /** One record per example from the predictor's history plugin (for example `{fid}`), when it has one. */
+  history?: Record<string, unknown>[];
   /** Per-sample metric values added by an evaluator (`metric_<name>` in xlm-core). */
   [key: `metric${string}`]: number[] | undefined;
 }
@@ -31,6 +33,8 @@ export interface PredictorStepEvent {
   confidence: Float32Array;
   /** Whether the forward pass was skipped because nothing changed since the last one. */
   cachedLogits: boolean;
+  /** Whether this step ran the model (false when the logits were cached or nothing was left to fill). */
+  modelCalled: boolean;
   outputStartIdx: number;
 }
 
