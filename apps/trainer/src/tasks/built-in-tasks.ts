@@ -1,0 +1,13 @@
+import { createStarTask } from './star-task.js';
+import { createSudokuTask } from './sudoku-task.js';
+import type { TaskFactory } from './task.js';
+import { createTextTask } from './text-task.js';
+
+/** The tasks the CLI knows by name. */
+export const BUILT_IN_TASKS: Record<string, TaskFactory> = {
+  'star-easy': (options) => createStarTask('easy', options),
+  'star-medium': (options) => createStarTask('medium', options),
+  'star-hard': (options) => createStarTask('hard', options),
+  sudoku: (options) => createSudokuTask(options),
+  'text-char': (options) => createTextTask(options),
+};

@@ -1,0 +1,123 @@
+import { SimpleSpaceTokenizer } from '@mlm/collators';
+import type { CollatorInput, Tokenizer } from '@mlm/types';
+import { z } from 'zod';
+import { createArraySource } from './example-source.js';
+import { generateSplits, generatedDataDirectory, loadOrGenerateSplits, type GeneratedSplits } from './generated-splits.js';
+import { readJsonLines, writeJsonLines } from './jsonl-file.js';
+import {
+  STAR_GRAPH_SETTINGS,
+  generateStarGraph,
+  starGraphKey,
+  type StarDifficulty,
+  type StarGraph,
+} from './star-graph-generator.js';
+import type { Task, TaskFactoryOptions } from './task.js';
+import { parseTaskOptions, splitCounts } from './task-options.js';
+
+/** Sizes of the reference's `dhruveshpatel/star-*` splits. */
+export const STAR_SPLIT_SIZES = { train: 50_000, validation: 100, test: 5_000 } as const;
+
+/** Blocks of the reference's experiments `star_{easy,medium,hard}_mlm` (spec §9.7). */
+export const STAR_TASK_BLOCKS: Readonly<Record<StarDifficulty, { blockSize: number; inputBlockSize: number }>> = {
+  easy: { blockSize: 14, inputBlockSize: 28 },
+  medium: { blockSize: 16, inputBlockSize: 36 },
+  hard: { blockSize: 28, inputBlockSize: 116 },
+};
+
+/** A seq2seq example: the prompt (edges, source, goal) and the path suffix. */
+export interface StarExample extends CollatorInput {
+  promptIds: number[];
+  inputIds: number[];
+}
+
+/**
+ * xlm-core's `star.preprocess_fn`: `promptIds` = ids of the flattened edge list, then source and goal
+ * (`2·#edges + 2` ids); `inputIds` = ids of the consecutive path pairs `p0 p1 p1 p2 …`
+ * (`2·(len(path) − 1)` ids). A node `n` has the id of the token `String(n)` (7 + n for `forNumbers`).
+ */
+export function preprocessStarGraph(graph: StarGraph, tokenizer: Tokenizer): StarExample {
+  const promptTokens: string[] = [];
+  for (const [from, to] of graph.edgeList) promptTokens.push(String(from), String(to));
+  promptTokens.push(String(graph.source), String(graph.goal));
+  const inputTokens: string[] = [];
+  for (let i = 0; i + 1 < graph.path.length; i++) inputTokens.push(String(graph.path[i]), String(graph.path[i + 1]));
+  return { promptIds: tokenizer.convertTokensToIds(promptTokens), inputIds: tokenizer.convertTokensToIds(inputTokens) };
+}
+
+const starGraphSchema = z.object({
+  edgeList: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])).min(1),
+  source: z.number().int().min(0),
+  goal: z.number().int().min(0),
+  path: z.array(z.number().int().min(0)).min(2),
+});
+
+async function readStarGraphs(file: string): Promise<StarGraph[]> {
+  const graphs: StarGraph[] = [];
+  for await (const record of readJsonLines(file)) {
+    const parsed = starGraphSchema.safeParse(record);
+    if (!parsed.success) {
+      throw new Error(`${file}: record ${graphs.length} is not a star graph {edgeList, source, goal, path}: ${parsed.error.issues[0]?.message ?? ''}`);
+    }
+    graphs.push(parsed.data as StarGraph);
+  }
+  return graphs;
+}
+
+/** The star task, with the raw graphs of every split. */
+export interface StarTask extends Task {
+  difficulty: StarDifficulty;
+  graphs: GeneratedSplits<StarGraph>;
+  /** Folder of the cached JSON-lines files (when `dataDir` was given). */
+  dataDirectory: string | undefined;
+}
+
+const DIFFICULTIES: readonly StarDifficulty[] = ['easy', 'medium', 'hard'];
+
+/**
+ * The star-graph path-finding task (`star-easy`, `star-medium`, `star-hard`): graphs generated with
+ * the reference's generators and settings from `options.seed` (train, validation and test from
+ * different random streams; validation and test deduplicated against train), tokenized with
+ * `SimpleSpaceTokenizer.forNumbers(20 | 56)`. With `dataDir`, the graphs are cached as JSON lines in
+ * `<dataDir>/star-<difficulty>/seed-<seed>-train-<n>-validation-<n>-test-<n>/`.
+ */
+export async function createStarTask(difficulty: StarDifficulty, options: TaskFactoryOptions): Promise<StarTask> {
+  if (!DIFFICULTIES.includes(difficulty)) {
+    throw new Error(`createStarTask: difficulty = ${JSON.stringify(difficulty)}, expected one of ${DIFFICULTIES.join(', ')}`);
+  }
+  const name = `star-${difficulty}`;
+  const parsed = parseTaskOptions(name, options);
+  const settings = STAR_GRAPH_SETTINGS[difficulty];
+  const { blockSize, inputBlockSize } = STAR_TASK_BLOCKS[difficulty];
+  if (parsed.blockSize !== undefined && parsed.blockSize !== blockSize) {
+    throw new Error(`${name}: blockSize = ${parsed.blockSize}, but this task's block size is fixed at ${blockSize} (the longest path plus BOS and EOS fits it)`);
+  }
+  const counts = splitCounts(parsed, STAR_SPLIT_SIZES);
+  const tokenizer = SimpleSpaceTokenizer.forNumbers(settings.vocabSize);
+  const dataDirectory = parsed.dataDir === undefined ? undefined : generatedDataDirectory(parsed.dataDir, name, parsed.seed, counts);
+  const splits = await loadOrGenerateSplits<StarGraph>({
+    directory: dataDirectory,
+    extension: 'jsonl',
+    counts,
+    generate: () => generateSplits({ name, seed: parsed.seed, counts, generate: (random) => generateStarGraph(random, settings), key: starGraphKey }),
+    read: readStarGraphs,
+    write: writeJsonLines,
+  });
+  const toSource = (graphs: StarGraph[]) => createArraySource(graphs.map((graph) => preprocessStarGraph(graph, tokenizer)));
+  const collator = { blockSize, inputBlockSize, addBos: true, addEos: true, lossOnPadding: true, truncate: 'block' };
+  return {
+    name,
+    kind: 'seq2seq',
+    tokenizer,
+    blockSize,
+    inputBlockSize,
+    splits: { train: toSource(splits.train), validation: toSource(splits.validation), test: toSource(splits.test) },
+    // Hydra `collator/seq2seq_mlm` and `seq2seq_pred_mlm` with the `star_mlm` datamodule's add_bos: true.
+    collatorDefaults: {
+      train: { collator: 'MLMSeq2SeqTrainCollator', ...collator },
+      prediction: { collator: 'MLMSeq2SeqPredCollator', ...collator },
+    },
+    difficulty,
+    graphs: { train: splits.train, validation: splits.validation, test: splits.test },
+    dataDirectory,
+  };
+}
