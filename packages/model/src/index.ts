@@ -21,3 +21,28 @@ export {
   float32ToFloat16,
   float32ToBfloat16,
 } from './float16.js';
+export {
+  RotaryTransformerMLMModel,
+  createRotaryTransformerMLMModel,
+  MASKED_SCORE,
+} from './rotary-transformer-mlm-model.js';
+export type { CreateModelOptions } from './rotary-transformer-mlm-model.js';
+export {
+  ModelConfigError,
+  resolveModelConfig,
+  modelConfigFromXlm,
+  modelConfigToXlm,
+  effectivePaddingIndex,
+  XLM_CONFIG_NAMES,
+} from './model-config.js';
+export type { ModelConfig, ResolvedModelConfig, XlmModelConfig, Activation } from './model-config.js';
+export { CheckpointError, prepareStateDict, INVERSE_FREQUENCY_TOLERANCE } from './state-dict.js';
+export type { LoadStateDictOptions, LoadStateDictResult, PreparedStateDict } from './state-dict.js';
+export { ForwardInputError } from './forward-validation.js';
+export { RotaryEmbedding, rotaryInverseFrequencies } from './rotary-embedding.js';
+export type { RotaryEmbeddingOptions } from './rotary-embedding.js';
+export { parameterSpecs, isWeightDecayed, inverseFrequencyKey } from './parameter-layout.js';
+export type { ParameterSpec } from './parameter-layout.js';
+export { initialParameterValues } from './parameter-initialization.js';
+export { gatherRows, layerNorm, geluTanh } from './tensor-functions.js';
+export { readPretrainedFolder, writePretrainedFolder, mergeShards, CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './pretrained-files.js';

@@ -10,6 +10,12 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seeds dropout in training mode. */
   random?: RandomSource;
+  /**
+   * Check that every id is in [0, V) and every position in [0, maxLength] before any tensor work
+   * (reads the two int32 inputs; cheap on cpu/wasm). Default true; hot loops whose inputs are known
+   * to be valid may pass false. Shapes and dtypes are always checked.
+   */
+  validateInputs?: boolean;
 }
 
 /**
