@@ -1,0 +1,105 @@
+import type { Collator, CollatorInput, MLMBatch, NoiseSchedule, RandomSource, Tokenizer } from '@mlm/types';
+import { z } from 'zod';
+import { checkExamples, checkIds, readIdsField } from './example-fields.js';
+import { noiseScheduleSchema, parseOptions, positiveIntegerSchema, randomSchema, tokenizerSchema, truncateSchema, type Truncate } from './options.js';
+import { preparePrefixSuffixIds } from './prepare-prefix-suffix-ids.js';
+import { seq2seqSuffixIds } from './seq2seq-suffix-ids.js';
+import { specialIdsToAdd } from './special-ids.js';
+
+export interface MLMSeq2SeqTrainCollatorOptions {
+  tokenizer: Tokenizer;
+  random: RandomSource;
+  /** xlm-core `block_size`: the width of the suffix slot (suffix, EOS, pads). Required. */
+  blockSize: number;
+  /** xlm-core `input_block_size`: the prompt's share of the row; row width = inputBlockSize + blockSize. */
+  inputBlockSize?: number | undefined;
+  noiseSchedule?: NoiseSchedule | undefined;
+  /** Default true. */
+  addBos?: boolean;
+  /** Default true. */
+  addEos?: boolean;
+  /** Default `'block'`. */
+  truncate?: Truncate | null;
+  /** Default true: the slot's pads are targets (and maskable). */
+  lossOnPadding?: boolean;
+  /** xlm-core `target_field`, default `targetIds` (falls back to `inputIds` when absent). */
+  targetField?: string;
+}
+
+const schema = z
+  .object({
+    tokenizer: tokenizerSchema,
+    random: randomSchema,
+    blockSize: positiveIntegerSchema,
+    inputBlockSize: positiveIntegerSchema.optional(),
+    noiseSchedule: noiseScheduleSchema.optional(),
+    addBos: z.boolean().default(true),
+    addEos: z.boolean().default(true),
+    truncate: truncateSchema,
+    lossOnPadding: z.boolean().default(true),
+    targetField: z.string().min(1).default('targetIds'),
+  })
+  .strict();
+
+/**
+ * xlm-core `MLMSeq2SeqTrainCollator` (Hydra `collator/seq2seq_mlm`): rows
+ * `[prompt][BOS][suffix slot of blockSize: suffix, EOS, pads][hidden tail]`, right padded. Prompt and
+ * BOS are never masked; the slot is masked at a per-example rate t (draws: t for the batch, then one
+ * row of u per example). See `preparePrefixSuffixIds`.
+ */
+export class MLMSeq2SeqTrainCollator implements Collator<CollatorInput, MLMBatch> {
+  readonly tokenizer: Tokenizer;
+  readonly blockSize: number;
+  readonly inputBlockSize: number | undefined;
+  readonly noiseSchedule: NoiseSchedule | undefined;
+  readonly addBos: boolean;
+  readonly addEos: boolean;
+  readonly truncate: Truncate;
+  readonly lossOnPadding: boolean;
+  readonly targetField: string;
+  private readonly random: RandomSource;
+  private readonly bosTokenId: number | undefined;
+  private readonly eosTokenId: number | undefined;
+  private readonly name = 'MLMSeq2SeqTrainCollator';
+
+  constructor(options: MLMSeq2SeqTrainCollatorOptions) {
+    const parsed = parseOptions(this.name, schema, options);
+    if (parsed.truncate === 'block' && parsed.inputBlockSize === undefined) {
+      throw new Error(`${this.name}: option inputBlockSize = undefined: truncate 'block' needs the prompt block size`);
+    }
+    this.tokenizer = parsed.tokenizer;
+    this.random = parsed.random;
+    this.blockSize = parsed.blockSize;
+    this.inputBlockSize = parsed.inputBlockSize;
+    this.noiseSchedule = parsed.noiseSchedule;
+    this.addBos = parsed.addBos;
+    this.addEos = parsed.addEos;
+    this.truncate = parsed.truncate;
+    this.lossOnPadding = parsed.lossOnPadding;
+    this.targetField = parsed.targetField;
+    ({ bosTokenId: this.bosTokenId, eosTokenId: this.eosTokenId } = specialIdsToAdd(this.name, this.tokenizer, this.addBos, this.addEos));
+  }
+
+  collate(examples: CollatorInput[]): MLMBatch {
+    checkExamples(this.name, examples);
+    const vocabSize = this.tokenizer.vocabSize;
+    const prompts = readIdsField(this.name, examples, 'promptIds', vocabSize);
+    const suffixes = examples.map((example, b) => checkIds(this.name, seq2seqSuffixIds(example, this.targetField), b, this.targetField, vocabSize));
+    return preparePrefixSuffixIds(prompts, suffixes, {
+      padTokenId: this.tokenizer.padTokenId,
+      maskTokenId: this.tokenizer.maskTokenId,
+      bosTokenId: this.bosTokenId,
+      eosTokenId: this.eosTokenId,
+      maxSeqLen: this.inputBlockSize !== undefined ? this.inputBlockSize + this.blockSize : undefined,
+      truncate: this.truncate,
+      lossOnPadding: this.lossOnPadding,
+      suffixBlockSize: this.blockSize,
+      random: this.random,
+      owner: this.name,
+    });
+  }
+}
+
+export function createMLMSeq2SeqTrainCollator(options: MLMSeq2SeqTrainCollatorOptions): MLMSeq2SeqTrainCollator {
+  return new MLMSeq2SeqTrainCollator(options);
+}
