@@ -5,11 +5,14 @@ import { loadGradients, loadWasmBackend, loadCpuBackend } from './load-backends.
 export interface BackendOptions {
   /** Explicit choice; otherwise `MLM_BACKEND`; otherwise `auto`. */
   backend?: BackendRequest | string;
-  /** Threads for the wasm backend (default: all cores). */
+  /**
+   * Threads for the wasm backend (default: `MLM_WASM_THREADS`, else 1 under vitest, else all cores, at
+   * most 8). More than 1 uses tfjs-backend-wasm's threaded SIMD build.
+   */
   threads?: number;
   /** Where the chosen backend is logged (default: console.error). Pass `() => {}` to silence. */
   log?: (line: string) => void;
-  /** Environment to read `MLM_BACKEND` from (default: process.env). */
+  /** Environment to read `MLM_BACKEND` and `MLM_WASM_THREADS` from (default: process.env). */
   env?: Record<string, string | undefined>;
   /** Module loader, injectable for tests (default: dynamic import). */
   importModule?: (specifier: string) => Promise<unknown>;
@@ -99,7 +102,7 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
       skipped.push(`${name}: ${result.reason}`);
     } else if (name === 'wasm') {
       try {
-        const wasm = await loadWasmBackend(options.threads);
+        const wasm = await loadWasmBackend(options.threads, env);
         chosen = { name, threads: wasm.threads, simd: wasm.simd };
         break;
       } catch (error) {
@@ -124,4 +127,15 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
   log(description);
   current = { name: chosen.name, tfjsBackend: tf.getBackend(), threads: chosen.threads, simd: chosen.simd, skipped, description };
   return current;
+}
+
+/**
+ * Releases the tensor backend: disposes every tensor and variable, and every initialised backend
+ * (which terminates the wasm backend's worker threads). The worker threads never keep a process
+ * alive (they are unref'd), so a CLI need not call this; it frees the memory of a long-lived process.
+ * `initializeBackend` may be called again afterwards.
+ */
+export function shutdownBackend(): void {
+  tf.engine().reset();
+  current = undefined;
 }

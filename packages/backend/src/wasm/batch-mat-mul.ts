@@ -1,0 +1,201 @@
+import { BatchMatMul, broadcast_util } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { runStockKernelSingle } from './stock-kernels.js';
+import {
+  heapView,
+  registerAlias,
+  releaseAlias,
+  sizeOf,
+  tensorAddress,
+  tensorId,
+  type WasmBackendInternals,
+  type WasmModule,
+} from './wasm-internals.js';
+
+type CppBatchMatMul = (
+  aId: number,
+  aShape: Uint8Array,
+  aRank: number,
+  bId: number,
+  bShape: Uint8Array,
+  bRank: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  outId: number,
+) => void;
+
+const cppBatchMatMul = new WeakMap<WasmModule, CppBatchMatMul>();
+
+function cppFunction(backend: WasmBackendInternals): CppBatchMatMul {
+  let fn = cppBatchMatMul.get(backend.wasm);
+  if (!fn) {
+    fn = backend.wasm.cwrap('BatchMatMul', null, [
+      'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number',
+    ]) as CppBatchMatMul;
+    cppBatchMatMul.set(backend.wasm, fn);
+  }
+  return fn;
+}
+
+function shapeBytes(shape: number[]): Uint8Array {
+  return new Uint8Array(new Int32Array(shape).buffer);
+}
+
+/** A row-major float32 matrix inside the heap: a whole tensor, or a window of one. */
+interface HeapMatrix {
+  tensor: TensorInfo;
+  /** Offset of the first element, in elements. */
+  elementOffset: number;
+}
+
+/**
+ * out[rows, n] = a[rows, k] · b[k, n] on XNNPACK (the C++ fast path, taken when neither side is
+ * transposed and both batch sizes are 1). Windows of tensors are registered as aliased ids.
+ * The right-hand side always gets a fresh alias: the C++ side caches a packed XNNPACK operator on the
+ * right-hand id, with the [k, n] it was first used with, and a reshaped view of the same data would
+ * reuse that stale operator; releasing the alias drops the operator (repacking costs ~1/rows of the
+ * product).
+ */
+function gemm(backend: WasmBackendInternals, a: HeapMatrix, b: HeapMatrix, out: HeapMatrix, rows: number, k: number, n: number): void {
+  const aliases: number[] = [];
+  const alias = (matrix: HeapMatrix, size: number): number => {
+    const id = registerAlias(backend, tensorAddress(backend, matrix.tensor) + matrix.elementOffset * 4, size);
+    aliases.push(id);
+    return id;
+  };
+  const idOf = (matrix: HeapMatrix, size: number): number =>
+    matrix.elementOffset === 0 && sizeOf(matrix.tensor.shape) === size ? tensorId(backend, matrix.tensor) : alias(matrix, size);
+  try {
+    const aId = idOf(a, rows * k);
+    const bId = alias(b, k * n);
+    const outId = idOf(out, rows * n);
+    cppFunction(backend)(aId, shapeBytes([1, rows, k]), 3, bId, shapeBytes([1, k, n]), 3, false, false, outId);
+  } finally {
+    for (const id of aliases) releaseAlias(backend, id);
+  }
+}
+
+/** Swaps the last two axes with the stock wasm Transpose kernel (a new tensor the caller disposes). */
+export function transposeLastTwo(backend: WasmBackendInternals, x: TensorInfo): TensorInfo {
+  const rank = x.shape.length;
+  const perm = [...Array(rank).keys()];
+  perm[rank - 2] = rank - 1;
+  perm[rank - 1] = rank - 2;
+  return runStockKernelSingle('Transpose', backend, { x }, { perm });
+}
+
+/** For each flat output batch index, the flat batch index of an operand broadcast to it. */
+function broadcastBatchIndex(outBatchShape: number[], operandBatchShape: number[]): (outIndex: number) => number {
+  const rank = outBatchShape.length;
+  const padded = [...Array(rank - operandBatchShape.length).fill(1), ...operandBatchShape] as number[];
+  if (sizeOf(padded) === sizeOf(outBatchShape)) return (index) => index;
+  if (sizeOf(padded) === 1) return () => 0;
+  const operandStrides = new Array<number>(rank);
+  let stride = 1;
+  for (let axis = rank - 1; axis >= 0; axis--) {
+    operandStrides[axis] = stride;
+    stride *= padded[axis]!;
+  }
+  return (index) => {
+    let remainder = index;
+    let result = 0;
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      const dim = outBatchShape[axis]!;
+      const coordinate = remainder % dim;
+      remainder = (remainder - coordinate) / dim;
+      if (padded[axis] !== 1) result += coordinate * operandStrides[axis]!;
+    }
+    return result;
+  };
+}
+
+/**
+ * Batched matrix product, every product on XNNPACK:
+ * - transposed operands are transposed explicitly first (the wasm Transpose kernel);
+ * - a right-hand side shared by the whole batch folds the batch into one [n·M, K] × [K, N] product;
+ * - otherwise one product per batch entry, on aliased 2-D views of the heap (nothing copied).
+ * Results equal the cpu backend's within float32 rounding (XNNPACK sums in a different order).
+ */
+export function wasmBatchMatMul(
+  backend: WasmBackendInternals,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): TensorInfo {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+    throw new Error(`BatchMatMul (wasm): expected float32 inputs, got a: ${a.dtype} and b: ${b.dtype}`);
+  }
+  const aRank = a.shape.length;
+  const bRank = b.shape.length;
+  if (aRank < 2 || bRank < 2) {
+    throw new Error(`BatchMatMul (wasm): expected inputs of rank >= 2, got shapes [${a.shape}] and [${b.shape}]`);
+  }
+  const m = transposeA ? a.shape[aRank - 1]! : a.shape[aRank - 2]!;
+  const k = transposeA ? a.shape[aRank - 2]! : a.shape[aRank - 1]!;
+  const kB = transposeB ? b.shape[bRank - 1]! : b.shape[bRank - 2]!;
+  const n = transposeB ? b.shape[bRank - 2]! : b.shape[bRank - 1]!;
+  if (k !== kB) {
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  }
+  const aBatchShape = a.shape.slice(0, -2);
+  const bBatchShape = b.shape.slice(0, -2);
+  const outBatchShape = broadcast_util.assertAndGetBroadcastShape(aBatchShape, bBatchShape);
+  const out = backend.makeOutput([...outBatchShape, m, n], 'float32');
+  const outBatch = sizeOf(outBatchShape);
+  if (outBatch * m * n === 0) return out;
+  if (k === 0) {
+    (heapView(backend, out) as Float32Array).fill(0);
+    return out;
+  }
+
+  const temporaries: TensorInfo[] = [];
+  try {
+    let left = a;
+    let right = b;
+    if (transposeA) {
+      left = transposeLastTwo(backend, a);
+      temporaries.push(left);
+    }
+    if (transposeB) {
+      right = transposeLastTwo(backend, b);
+      temporaries.push(right);
+    }
+    const aBatch = sizeOf(aBatchShape);
+    const bBatch = sizeOf(bBatchShape);
+    if (bBatch === 1 && aBatch === outBatch) {
+      gemm(backend, { tensor: left, elementOffset: 0 }, { tensor: right, elementOffset: 0 }, { tensor: out, elementOffset: 0 }, outBatch * m, k, n);
+    } else {
+      const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
+      const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);
+      for (let index = 0; index < outBatch; index++) {
+        gemm(
+          backend,
+          { tensor: left, elementOffset: aIndex(index) * m * k },
+          { tensor: right, elementOffset: bIndex(index) * k * n },
+          { tensor: out, elementOffset: index * m * n },
+          m,
+          k,
+          n,
+        );
+      }
+    }
+  } finally {
+    for (const temporary of temporaries) backend.disposeData(temporary.dataId);
+  }
+  return out;
+}
+
+const batchMatMulKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  return wasmBatchMatMul(backend as unknown as WasmBackendInternals, a, b, Boolean(transposeA), Boolean(transposeB));
+};
+
+export const batchMatMulConfig: KernelConfig = {
+  kernelName: BatchMatMul,
+  backendName: 'wasm',
+  kernelFunc: batchMatMulKernel,
+};

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { WasmModule } from './wasm-internals.js';
+
+const require = createRequire(import.meta.url);
+
+type EmscriptenFactory = (config: Record<string, unknown>) => Promise<WasmModule>;
+
+/** Instantiates tfjs-backend-wasm's single-threaded build (the SIMD binary when `simd`). */
+export async function createSingleThreadWasmModule(simd: boolean): Promise<WasmModule> {
+  const directory = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  const factory = require(path.join(directory, 'tfjs-backend-wasm.js')) as EmscriptenFactory;
+  const binary = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+  const module = await factory({
+    locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? path.join(directory, binary) : prefix + file),
+  });
+  module.tfjs = {
+    init: module.cwrap('init', null, []) as () => void,
+    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']) as (threads: number) => void,
+    getThreadsCount: module.cwrap('get_threads_count', 'number', []) as () => number,
+    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']) as (
+      id: number,
+      size: number,
+      offset: number,
+    ) => void,
+    disposeData: module.cwrap('dispose_data', null, ['number']) as (id: number) => void,
+    dispose: module.cwrap('dispose', null, []) as () => void,
+  };
+  return module;
+}
