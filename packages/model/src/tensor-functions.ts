@@ -33,14 +33,19 @@ export function geluTanh(x: tf.Tensor): tf.Tensor {
 export function gatherRows(table: tf.Tensor, indices: tf.Tensor1D, frozenRow: number | null = null): tf.Tensor2D {
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const weights = inputs[0] as tf.Tensor;
+    const save = inputs[1] as tf.GradSaveFunc;
     const value = tf.gather(weights, indices);
-    const gradFunc = (dy: tf.Tensor): tf.Tensor => {
+    // The indices are needed in the backward pass, which may run after the caller's tidy scope
+    // ended: saving them makes the engine keep a copy until then.
+    save([indices]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
+      const savedIndices = saved[0] as tf.Tensor1D;
       let updates = dy;
       if (frozenRow !== null) {
-        const keep = tf.cast(tf.notEqual(indices, tf.scalar(frozenRow, 'int32')), dy.dtype);
+        const keep = tf.cast(tf.notEqual(savedIndices, tf.scalar(frozenRow, 'int32')), dy.dtype);
         updates = tf.mul(dy, tf.expandDims(keep, 1));
       }
-      return tf.scatterND(tf.expandDims(indices, 1), updates, weights.shape);
+      return tf.scatterND(tf.expandDims(savedIndices, 1), updates, weights.shape);
     };
     return { value, gradFunc };
   });
