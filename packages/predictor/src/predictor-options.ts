@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import type { HistoryPlugin, Model, RandomSource, Tokenizer } from '@mlm/types';
+import type { LogitsHook } from './logits-hooks.js';
+import type { PositionStrategy } from './position-strategy.js';
+import type { SamplingMethod, TokenSampler } from './token-sampler.js';
+import type { UnmaskSchedule } from './unmask-schedule.js';
+
+const has = (value: unknown, key: string, type: string): boolean =>
+  value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)[key] === type;
+
+const modelSchema = z.custom<Model>((v) => has(v, 'forward', 'function') && has(v, 'numEmbeddings', 'number'), {
+  error: 'expected a Model (with forward() and numEmbeddings)',
+});
+const tokenizerSchema = z.custom<Tokenizer>((v) => has(v, 'maskTokenId', 'number') && has(v, 'batchDecode', 'function'), {
+  error: 'expected a Tokenizer (with maskTokenId and batchDecode())',
+});
+const randomSchema = z.custom<RandomSource>((v) => has(v, 'next', 'function') && has(v, 'fill', 'function'), {
+  error: 'expected a RandomSource (from @mlm/random: createRandom(seed))',
+});
+const functionSchema = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { error: `expected ${what}` });
+const samplerSchema = z.union([z.string(), z.custom<TokenSampler>((v) => has(v, 'sample', 'function'), { error: 'expected a sampler name or a TokenSampler' })]);
+const strategySchema = z.union([
+  z.string(),
+  z.custom<PositionStrategy>((v) => has(v, 'select', 'function'), { error: 'expected a strategy name or a PositionStrategy' }),
+]);
+const hookSchema = z.union([z.string(), functionSchema<LogitsHook>('a logits hook'), z.custom<LogitsHook>((v) => has(v, 'call', 'function'))]);
+const historySchema = z.custom<HistoryPlugin>((v) => has(v, 'updateHistory', 'function') && has(v, 'reset', 'function') && has(v, 'toDict', 'function'), {
+  error: 'expected a HistoryPlugin (updateHistory, reset, toDict)',
+});
+
+export const mlmPredictorOptionsSchema = z.strictObject({
+  model: modelSchema,
+  tokenizer: tokenizerSchema,
+  random: randomSchema,
+  maxSteps: z.number().int().min(0),
+  maxNewTokens: z.number().int().min(1).nullable().default(null),
+  temperature: z.number().min(0).finite().default(1),
+  topK: z.number().int().min(1).nullable().default(null),
+  topP: z.number().gt(0).lte(1).nullable().default(null),
+  samplingMethod: z.enum(['gumbel-max', 'inverse-cdf']).default('gumbel-max'),
+  sampler: samplerSchema.nullable().default(null),
+  samplerOptions: z.record(z.string(), z.unknown()).default({}),
+  positionStrategy: strategySchema.nullable().default(null),
+  positionStrategyOptions: z.record(z.string(), z.unknown()).default({}),
+  confidence: z.enum(['top_prob', 'prob_diff', 'entropy']).nullable().default(null),
+  threshold: z.number().finite().nullable().default(null),
+  unmaskSchedule: z.union([z.string(), functionSchema<UnmaskSchedule>('a schedule')]).nullable().default(null),
+  confidenceTemperature: z.number().min(0).finite().default(0),
+  blockLength: z.number().int().min(1).nullable().default(null),
+  logitsHook: hookSchema.nullable().default(null),
+  skipSpecialTokens: z.boolean().default(true),
+  history: historySchema.nullable().default(null),
+  cacheLogits: z.boolean().default(true),
+  clock: functionSchema<() => number>('a clock function returning milliseconds').optional(),
+});
+
+/**
+ * Options of `createMLMPredictor`. xlm-core's constructor arguments keep their names in camelCase
+ * (`maxSteps`, `maxNewTokens`, `topK`, `topP`, `confidence`, `threshold`, `confidenceTemperature`,
+ * `temperature`, `logitsHook`, `skipSpecialTokens`); the rest is new.
+ */
+export interface MLMPredictorOptions {
+  model: Model;
+  tokenizer: Tokenizer;
+  /** Every draw (positions, tokens) comes from here. */
+  random: RandomSource;
+  /** Unmasking steps before the final fill step (≥ 0). */
+  maxSteps: number;
+  /** Prefix → suffix: append this many [MASK] after each (left-padded) prompt. */
+  maxNewTokens?: number | null;
+  /** 0 = greedy. Default 1. */
+  temperature?: number;
+  topK?: number | null;
+  topP?: number | null;
+  samplingMethod?: SamplingMethod;
+  /** A sampler (or registered name) instead of temperature/topK/topP. */
+  sampler?: string | TokenSampler | null;
+  samplerOptions?: Record<string, unknown>;
+  /** A position strategy (or registered name) instead of confidence/threshold/unmaskSchedule. */
+  positionStrategy?: string | PositionStrategy | null;
+  positionStrategyOptions?: Record<string, unknown>;
+  /** xlm-core's confidence mode: `top_prob` → `top-probability`, `prob_diff` → `margin`, `entropy`. */
+  confidence?: 'top_prob' | 'prob_diff' | 'entropy' | null;
+  /** With `confidence`: dynamic count by threshold (as xlm-core). */
+  threshold?: number | null;
+  /** Count schedule: for uniform selection (default `linear`), or with `confidence` instead of a threshold. */
+  unmaskSchedule?: string | UnmaskSchedule | null;
+  /** Gumbel-perturbed position ranking for confidence strategies (0 = deterministic, the default). */
+  confidenceTemperature?: number;
+  /** Semi-autoregressive: fill the generated window block by block, left to right. */
+  blockLength?: number | null;
+  logitsHook?: string | LogitsHook | null;
+  skipSpecialTokens?: boolean;
+  /** Called every step with the step's tokens and logits. */
+  history?: HistoryPlugin | null;
+  /** Reuse the last logits when no token changed since they were computed. Default true. */
+  cacheLogits?: boolean;
+  /** Milliseconds, for `timeTaken`. Default `performance.now`. */
+  clock?: () => number;
+}
+
+const xlmCoreKeys: Record<string, keyof MLMPredictorOptions | null> = {
+  max_steps: 'maxSteps',
+  max_new_tokens: 'maxNewTokens',
+  top_k: 'topK',
+  top_p: 'topP',
+  confidence: 'confidence',
+  threshold: 'threshold',
+  confidence_temperature: 'confidenceTemperature',
+  temperature: 'temperature',
+  logits_hook: 'logitsHook',
+  skip_special_tokens: 'skipSpecialTokens',
+  // Filled by the host (the trainer), not part of a predictor config.
+  _target_: null,
+  tokenizer: null,
+  model: null,
+  noise_schedule: null,
+};
+
+/**
+ * Translates an xlm-core `MLMPredictor` config (snake_case, as in its Hydra YAML) into options here.
+ * `confidence_temperature` is dropped when a threshold is set: xlm-core ignores it in threshold mode,
+ * while here it would perturb the ranking. A `logits_hook` given as `{_target_: "...LogitsShiftBy1"}`
+ * becomes the hook's registered name.
+ */
+export function predictorOptionsFromXlmCore(config: Record<string, unknown>): Partial<MLMPredictorOptions> {
+  const options: Record<string, unknown> = {};
+  const unknown = Object.keys(config).filter((key) => !(key in xlmCoreKeys));
+  if (unknown.length > 0) {
+    throw new Error(`xlm-core predictor config: unknown key(s) ${unknown.join(', ')}; expected some of ${Object.keys(xlmCoreKeys).join(', ')}`);
+  }
+  for (const [key, value] of Object.entries(config)) {
+    const target = xlmCoreKeys[key];
+    if (target === null || target === undefined || value === undefined) continue;
+    if (target === 'logitsHook' && value !== null && typeof value === 'object' && '_target_' in value) {
+      options.logitsHook = String((value as { _target_: unknown })._target_).split('.').pop();
+    } else {
+      options[target] = value;
+    }
+  }
+  if (options.threshold !== null && options.threshold !== undefined && options.confidence !== null && options.confidence !== undefined) {
+    delete options.confidenceTemperature;
+  }
+  return options as Partial<MLMPredictorOptions>;
+}

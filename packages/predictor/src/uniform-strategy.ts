@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { uniformArray } from '@mlm/random';
+import type { PositionSelectionInput, PositionStrategy } from './position-strategy.js';
+import { registerPositionStrategy, selectTopScored } from './position-strategy.js';
+import type { UnmaskSchedule } from './unmask-schedule.js';
+import { getUnmaskSchedule, scheduledCount, unmaskScheduleNames } from './unmask-schedule.js';
+import { parseOptions } from './validate-options.js';
+
+export interface UniformStrategyOptions {
+  /** Count schedule by name (`linear` as xlm-core, `cosine`, or a registered one) or a function. Default `linear`. */
+  schedule?: string | UnmaskSchedule;
+}
+
+export const scheduleOptionSchema = z
+  .union([z.string(), z.custom<UnmaskSchedule>((value) => typeof value === 'function')])
+  .superRefine((value, context) => {
+    if (typeof value === 'string' && !unmaskScheduleNames().includes(value)) {
+      context.addIssue({ code: 'custom', message: `unknown schedule; expected one of ${unmaskScheduleNames().join(', ')} or a function` });
+    }
+  });
+
+const uniformSchema = z.strictObject({ schedule: scheduleOptionSchema.default('linear') });
+
+/**
+ * xlm-core's default mode: each step unmasks `schedule(masked, stepsLeft)` positions chosen uniformly at
+ * random among the eligible ones. Draws B·L uniforms per step (row-major, every position, as
+ * `select_random_indices` does) and keeps the largest draws.
+ */
+export class UniformPositionStrategy implements PositionStrategy {
+  readonly name = 'uniform';
+  readonly confidence = null;
+  readonly schedule: UnmaskSchedule;
+
+  constructor(options: UniformStrategyOptions = {}) {
+    const parsed = parseOptions(uniformSchema, options, 'uniform position strategy');
+    this.schedule = typeof parsed.schedule === 'string' ? getUnmaskSchedule(parsed.schedule) : parsed.schedule;
+  }
+
+  select(input: PositionSelectionInput): Uint8Array {
+    const draws = uniformArray(input.random, input.batchSize * input.length);
+    const counts = Int32Array.from({ length: input.batchSize }, (_, b) =>
+      scheduledCount(this.schedule, input.eligibleCount[b] as number, input.stepsLeft[b] as number, input.totalSteps[b] as number),
+    );
+    return selectTopScored(input, draws, counts);
+  }
+}
+
+registerPositionStrategy('uniform', (options) => new UniformPositionStrategy(options as UniformStrategyOptions), {
+  description: 'random positions, count per step from a schedule (xlm-core default)',
+});
