@@ -19,7 +19,7 @@ describe('collator option errors', () => {
     expect(() => createDefaultMLMCollator({ tokenizer, random: createRandom(0), blockSize: 4, truncate: 'longest' as never })).toThrow(
       /option truncate = "longest": Invalid option: expected one of "block"\|"max"\|"none"/,
     );
-    expect(() => createDefaultMLMCollator({ tokenizer, blockSize: 4 } as DefaultMLMCollatorOptions)).toThrow('option random = undefined: expected a RandomSource');
+    expect(() => createDefaultMLMCollator({ tokenizer, blockSize: 4 } as unknown as DefaultMLMCollatorOptions)).toThrow('option random = undefined: expected a RandomSource');
     expect(() => createDefaultMLMCollator({ tokenizer: {} as never, random: createRandom(0), blockSize: 4 })).toThrow('option tokenizer = an object: expected a Tokenizer');
   });
 
