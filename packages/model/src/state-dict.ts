@@ -5,10 +5,12 @@
  * - Lightning's `model.` key prefix (stripped); legacy `predictor.model.*` keys and non-persistent
  *   `rotary_emb.sin` / `rotary_emb.cos` buffers (dropped);
  * - `encoder.{i}.rotary_emb.inv_freq` present or absent (safetensors de-duplicates the shared
- *   buffer); when present it must equal the recomputed values within 1e-6;
+ *   buffer); when present it must equal the recomputed values (rounded to the stored dtype for
+ *   F16/BF16 checkpoints) within 1e-6;
  * - F32, F16, BF16 (and F64) tensors, converted to float32.
  * Unknown and missing keys (in strict mode) and shape mismatches are errors naming the key.
  */
+import { bfloat16BitsToNumber, float16BitsToNumber, numberToBfloat16Bits, numberToFloat16Bits } from './float16.js';
 import { type ResolvedModelConfig } from './model-config.js';
 import { inverseFrequencyKey, parameterSpecs } from './parameter-layout.js';
 import { rotaryInverseFrequencies } from './rotary-embedding.js';
@@ -44,6 +46,12 @@ function canonicalKey(key: string): string | null {
   const stripped = key.startsWith('model.') ? key.slice('model.'.length) : key;
   if (/(^|\.)rotary_emb\.(sin|cos)$/.test(stripped)) return null;
   return stripped;
+}
+
+function roundToDtype(value: number, dtype: SafetensorsTensor['dtype']): number {
+  if (dtype === 'F16') return float16BitsToNumber(numberToFloat16Bits(value));
+  if (dtype === 'BF16') return bfloat16BitsToNumber(numberToBfloat16Bits(value));
+  return value;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -109,10 +117,12 @@ export function prepareStateDict(
       throw error;
     }
     for (let j = 0; j < expectedInverse.length; j++) {
-      const difference = Math.abs((stored[j] as number) - (expectedInverse[j] as number));
+      // A half-precision checkpoint stores the buffer rounded to its dtype: compare with the same rounding.
+      const expected = roundToDtype(expectedInverse[j] as number, found.tensor.dtype);
+      const difference = Math.abs((stored[j] as number) - expected);
       if (!(difference <= INVERSE_FREQUENCY_TOLERANCE)) {
         throw new CheckpointError(
-          `${where}: element ${j} is ${stored[j]} but RoPE with rotary_emb_dim = ${config.rotaryEmbDim} and base 10000 gives ${expectedInverse[j]} (the checkpoint was made with another rotary configuration)`,
+          `${where}: element ${j} is ${stored[j]} but RoPE with rotary_emb_dim = ${config.rotaryEmbDim} and base 10000 gives ${expected} (the checkpoint was made with another rotary configuration)`,
         );
       }
     }
