@@ -19,7 +19,7 @@ export async function listCorpusFiles(corpusPath: string): Promise<string[]> {
   if (info.isDirectory()) {
     const entries = await readdir(corpusPath, { recursive: true, withFileTypes: true });
     files = entries
-      .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.txt'))
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith('.txt'))
       .map((entry) => path.relative(corpusPath, path.join(entry.parentPath, entry.name)))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       .map((relative) => path.join(corpusPath, relative));

@@ -36,7 +36,8 @@ export function chunkHash(index: number): number {
 /**
  * Which split each chunk belongs to: `chunkHash(index) mod 100` below `validationPercent` →
  * validation, below `validationPercent + testPercent` → test, else train. When the hash leaves
- * validation or test empty (small corpora), the last training chunk(s) are moved there.
+ * validation or test empty (small corpora) although its percent is positive, the last training
+ * chunk(s) are moved there.
  */
 export function createChunkSplitter(numChunks: number, validationPercent = 1, testPercent = 1): { splitOf: (index: number) => SplitName; counts: Record<SplitName, number> } {
   const byHash = (index: number): SplitName => {
@@ -46,8 +47,8 @@ export function createChunkSplitter(numChunks: number, validationPercent = 1, te
   const counts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
   for (let index = 0; index < numChunks; index++) counts[byHash(index)] += 1;
   const overrides = new Map<number, SplitName>();
-  for (const split of ['validation', 'test'] as const) {
-    if (counts[split] > 0) continue;
+  for (const [split, percent] of [['validation', validationPercent], ['test', testPercent]] as const) {
+    if (percent === 0 || counts[split] > 0) continue;
     for (let index = numChunks - 1; index >= 0; index--) {
       if (!overrides.has(index) && byHash(index) === 'train') {
         overrides.set(index, split);
