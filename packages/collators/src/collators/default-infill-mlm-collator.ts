@@ -26,7 +26,11 @@ export class DefaultInfillMLMCollator extends DefaultMLMCollator {
     const prompts = readIdsField(this.name, examples, 'promptIds', vocabSize);
     checkInfillLengths(this.name, prompts, inputs);
     const mask = this.tokenizer.maskTokenId;
-    const maskPositions = prompts.map((prompt) => Uint8Array.from(prompt, (id) => (id === mask ? 1 : 0)));
+    const maskPositions = prompts.map((prompt) => {
+      const free = new Uint8Array(prompt.length);
+      for (let k = 0; k < prompt.length; k++) if (prompt[k] === mask) free[k] = 1;
+      return free;
+    });
     return this.collateIds(inputs, { maskPositions });
   }
 }
