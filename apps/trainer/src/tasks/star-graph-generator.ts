@@ -159,11 +159,29 @@ export function generateStarGraph(random: RandomSource, settings: StarDifficulty
   return options.kind === 'simple' ? generateSimpleStarGraph(random, options) : generateAsymmetricStarGraph(random, options);
 }
 
+/** MurmurHash3's 32-bit finaliser. */
+function mix32(value: number): number {
+  let h = value >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /**
- * A key that identifies a problem regardless of edge order (edges sorted, then source and goal),
- * used to keep validation and test problems out of the training set.
+ * A key that identifies a problem regardless of edge order: two order-independent 32-bit hashes of
+ * the edges (a sum and an xor of per-edge hashes), combined with the source and the goal. Used to keep
+ * validation and test problems out of the training set; a (very unlikely) collision only makes the
+ * generator redraw a problem, it can never let a training problem through.
  */
 export function starGraphKey(graph: StarGraph): string {
-  const edges = graph.edgeList.map(([from, to]) => `${from}>${to}`).sort();
-  return `${edges.join(',')}|${graph.source}|${graph.goal}`;
+  let sum = 0;
+  let xor = 0;
+  for (const [from, to] of graph.edgeList) {
+    const edge = mix32(Math.imul(mix32(from) ^ 0x9e3779b9, 31) + to);
+    sum = (sum + edge) >>> 0;
+    xor = (xor ^ mix32(edge ^ 0x5bd1e995)) >>> 0;
+  }
+  const first = mix32(sum ^ mix32(graph.source + 0x1000 * graph.edgeList.length));
+  const second = mix32(xor ^ mix32(graph.goal + 0x7fff));
+  return `${first.toString(36)}:${second.toString(36)}:${graph.source}:${graph.goal}`;
 }

@@ -36,12 +36,33 @@ export interface StarExample extends CollatorInput {
  * (`2·(len(path) − 1)` ids). A node `n` has the id of the token `String(n)` (7 + n for `forNumbers`).
  */
 export function preprocessStarGraph(graph: StarGraph, tokenizer: Tokenizer): StarExample {
-  const promptTokens: string[] = [];
-  for (const [from, to] of graph.edgeList) promptTokens.push(String(from), String(to));
-  promptTokens.push(String(graph.source), String(graph.goal));
-  const inputTokens: string[] = [];
-  for (let i = 0; i + 1 < graph.path.length; i++) inputTokens.push(String(graph.path[i]), String(graph.path[i + 1]));
-  return { promptIds: tokenizer.convertTokensToIds(promptTokens), inputIds: tokenizer.convertTokensToIds(inputTokens) };
+  const idOf = nodeIdLookup(tokenizer);
+  const promptIds: number[] = [];
+  for (const [from, to] of graph.edgeList) promptIds.push(idOf(from), idOf(to));
+  promptIds.push(idOf(graph.source), idOf(graph.goal));
+  const inputIds: number[] = [];
+  for (let i = 0; i + 1 < graph.path.length; i++) inputIds.push(idOf(graph.path[i] as number), idOf(graph.path[i + 1] as number));
+  return { promptIds, inputIds };
+}
+
+/** Per tokenizer, the id of each node's token `String(node)` (memoised: tokenizing 50 000 graphs is hot). */
+const nodeIdCache = new WeakMap<Tokenizer, number[]>();
+function nodeIdLookup(tokenizer: Tokenizer): (node: number) => number {
+  let ids = nodeIdCache.get(tokenizer);
+  if (ids === undefined) {
+    ids = [];
+    nodeIdCache.set(tokenizer, ids);
+  }
+  const cache = ids;
+  return (node) => {
+    let id = cache[node];
+    if (id === undefined) {
+      if (!Number.isInteger(node) || node < 0) throw new Error(`preprocessStarGraph: node ${node} is not a non-negative integer`);
+      id = tokenizer.convertTokensToIds([String(node)])[0] as number;
+      cache[node] = id;
+    }
+    return id;
+  };
 }
 
 const starGraphSchema = z.object({
