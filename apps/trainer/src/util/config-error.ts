@@ -13,7 +13,10 @@ export class ConfigError extends Error {
 
   constructor(issues: ConfigIssue[] | string, heading = 'invalid configuration') {
     const list = typeof issues === 'string' ? [{ path: '', message: issues }] : issues;
-    const lines = list.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+    // "model.rotaryEmbDim (80) must be ≤ head dim (64)": messages that start with the value read on from the path.
+    const lines = list.map((issue) =>
+      issue.path ? `${issue.path}${issue.message.startsWith('(') ? ' ' : ': '}${issue.message}` : issue.message,
+    );
     super(lines.length === 1 ? `${heading}: ${lines[0]}` : `${heading}:\n  ${lines.join('\n  ')}`);
     this.name = 'ConfigError';
     this.issues = list;

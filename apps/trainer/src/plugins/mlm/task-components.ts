@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { BUILT_IN_TASKS } from '../../tasks/index.js';
+import type { Task, TaskFactoryOptions } from '../../tasks/task.js';
+import { defineComponent } from '../../registry/define-plugin.js';
+import { nonEmptyString, nonNegativeInteger, numberInRange, positiveInteger } from '../../config/schema-helpers.js';
+
+const seed = () => z.number({ error: (issue) => `expected an integer seed, got ${JSON.stringify(issue.input)}` }).int().default(42);
+
+const generatedTaskSchema = z.strictObject({
+  /** Generation seed (the reference generates with 42). */
+  seed: seed(),
+  numTrain: positiveInteger().optional(),
+  numValidation: nonNegativeInteger().optional(),
+  numTest: nonNegativeInteger().optional(),
+  /** Cache the generated splits under this folder (reused when the same seed and sizes ask again). */
+  dataDir: nonEmptyString().optional(),
+});
+
+const sudokuTaskSchema = generatedTaskSchema.extend({
+  /** Clues left in each generated puzzle (default 33). */
+  targetClues: z.number().int().min(17).max(80).optional(),
+});
+
+const textTaskSchema = z.strictObject({
+  seed: seed(),
+  /** A .txt file or a folder of .txt files (required). */
+  path: nonEmptyString(),
+  /** A tokenizer.json; otherwise a character-level tokenizer is built from the corpus. */
+  tokenizerPath: nonEmptyString().optional(),
+  /** Tokens per chunk (default 128). */
+  blockSize: positiveInteger().optional(),
+  /** Percent of chunks held out for validation / test (default 1 each). */
+  validationPercent: numberInRange(0, 100).optional(),
+  testPercent: numberInRange(0, 100).optional(),
+});
+
+const DESCRIPTIONS: Record<string, string> = {
+  'star-easy': 'star-graph path finding, easy (seq2seq; graphs generated locally)',
+  'star-medium': 'star-graph path finding, medium (seq2seq; graphs generated locally)',
+  'star-hard': 'star-graph path finding, hard (seq2seq; graphs generated locally)',
+  sudoku: 'sudoku infilling (puzzles generated and checked locally)',
+  'text-char': 'a local text corpus, character-level (unconditional generation)',
+};
+
+/** The built-in tasks as `task` components (`mlm/star-easy`, `mlm/sudoku`, `mlm/text-char`, ...). */
+export const taskComponents = Object.entries(BUILT_IN_TASKS).map(([name, factory]) => {
+  const schema = name === 'sudoku' ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : generatedTaskSchema;
+  return defineComponent<TaskFactoryOptions, Task>({
+    kind: 'task',
+    name: `mlm/${name}`,
+    description: DESCRIPTIONS[name] ?? name,
+    schema: schema as unknown as z.ZodType<TaskFactoryOptions>,
+    create: (options) => factory(options),
+  });
+});

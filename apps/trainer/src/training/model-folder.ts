@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadTokenizerFile } from '@mlm/collators';
+import { RotaryTransformerMLMModel, readSafetensorsFile } from '@mlm/model';
+import type { Tokenizer } from '@mlm/types';
+import type { TaskInfo } from '../registry/component-context.js';
+import { EMA_FILE, findLastCheckpoint, isCompleteCheckpoint, TASK_INFO_FILE, TRAINER_STATE_FILE } from './checkpoint.js';
+import { assignNamedTensors } from './model-weights.js';
+import type { TrainableModel } from './run-components.js';
+import { runFolderPaths } from './run-folder.js';
+
+/** A folder holding a model: a step checkpoint or a pretrained/exported folder. */
+export interface ModelFolder {
+  directory: string;
+  kind: 'checkpoint' | 'pretrained';
+  /** The run's saved config.yaml, when the folder belongs to a run folder. */
+  runConfigFile: string | undefined;
+  /** The task's shape (task.json), when saved. */
+  taskInfo: TaskInfo | undefined;
+  /** Whether EMA weights sit next to the model weights (checkpoints only). */
+  hasEma: boolean;
+}
+
+function hasModelFiles(directory: string): boolean {
+  return existsSync(path.join(directory, 'config.json')) && (existsSync(path.join(directory, 'model.safetensors')) || existsSync(path.join(directory, 'model.safetensors.index.json')));
+}
+
+/**
+ * Finds the model behind a path: a checkpoint folder, a pretrained/exported folder, or a run folder
+ * (its final `model/` when training completed, else its last complete checkpoint).
+ */
+export function locateModelFolder(input: string): ModelFolder {
+  let directory = path.resolve(input);
+  if (!existsSync(directory)) throw new Error(`${directory} does not exist`);
+  const asRun = runFolderPaths(directory);
+  if (existsSync(asRun.checkpoints) && !hasModelFiles(directory)) {
+    const chosen = hasModelFiles(asRun.finalModel) ? asRun.finalModel : findLastCheckpoint(asRun.checkpoints);
+    if (!chosen) throw new Error(`${directory} is a run folder without a finished model or a complete checkpoint`);
+    directory = chosen;
+  }
+  if (!hasModelFiles(directory)) {
+    throw new Error(`${directory} holds no model (expected config.json and model.safetensors: a checkpoint, an exported folder, or a run folder)`);
+  }
+  const isCheckpoint = existsSync(path.join(directory, TRAINER_STATE_FILE));
+  if (isCheckpoint && !isCompleteCheckpoint(directory)) throw new Error(`${directory} is an incomplete checkpoint`);
+  // runs/<name>/checkpoints/step-N → runs/<name>/config.yaml; runs/<name>/model → runs/<name>/config.yaml
+  const runRoot = isCheckpoint ? path.dirname(path.dirname(directory)) : path.dirname(directory);
+  const runConfigFile = path.join(runRoot, 'config.yaml');
+  const belongsToRun = existsSync(runConfigFile) && existsSync(path.join(runRoot, 'checkpoints'));
+  const taskFile = path.join(directory, TASK_INFO_FILE);
+  return {
+    directory,
+    kind: isCheckpoint ? 'checkpoint' : 'pretrained',
+    runConfigFile: belongsToRun ? runConfigFile : undefined,
+    taskInfo: existsSync(taskFile) ? (JSON.parse(readFileSync(taskFile, 'utf8')) as TaskInfo) : undefined,
+    hasEma: existsSync(path.join(directory, EMA_FILE)),
+  };
+}
+
+/**
+ * Loads the model of a folder (config.json + model.safetensors); with `useEma` and EMA weights
+ * present (a checkpoint), the EMA weights replace the trained ones, as the reference evaluates.
+ */
+export async function loadModelFromFolder(folder: ModelFolder, options: { useEma: boolean }): Promise<TrainableModel> {
+  const model = await RotaryTransformerMLMModel.fromPretrained(folder.directory);
+  if (options.useEma && folder.hasEma) {
+    const emaFile = path.join(folder.directory, EMA_FILE);
+    try {
+      assignNamedTensors(model.namedParameters(), await readSafetensorsFile(emaFile), emaFile);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+  return model;
+}
+
+export async function loadTokenizerFromFolder(folder: ModelFolder): Promise<Tokenizer> {
+  const file = path.join(folder.directory, 'tokenizer.json');
+  if (!existsSync(file)) throw new Error(`${folder.directory} has no tokenizer.json`);
+  return loadTokenizerFile(file);
+}

@@ -1,0 +1,44 @@
+import type {
+  Collator,
+  CollatorInput,
+  LossFunction,
+  MLMBatch,
+  MLMPredictionBatch,
+  MLMPredictionDict,
+  Model,
+  Predictor,
+  RandomSource,
+  Tokenizer,
+} from '@mlm/types';
+import type { MetricWrapper } from '@mlm/metrics';
+import type { Task } from '../tasks/task.js';
+
+/** A model the trainer can train, checkpoint and export. */
+export interface TrainableModel extends Model {
+  savePretrained(directory: string): Promise<unknown> | unknown;
+}
+
+export type PredictionCollator = Collator<CollatorInput, MLMPredictionBatch>;
+export type TrainCollator = Collator<CollatorInput, MLMBatch>;
+export type MLMPredictor = Predictor<MLMPredictionBatch, MLMPredictionDict>;
+
+/** What the xlm-core harness calls the dataloader name of the prediction split. */
+export type PredictionLoaderName = 'prediction' | 'infill_prediction' | 'unconditional_prediction';
+
+export function predictionLoaderName(kind: Task['kind']): PredictionLoaderName {
+  return kind === 'seq2seq' ? 'prediction' : kind === 'infill' ? 'infill_prediction' : 'unconditional_prediction';
+}
+
+/** The instantiated pieces of a run (after the backend is up). */
+export interface RunComponents {
+  task: Task;
+  tokenizer: Tokenizer;
+  model: TrainableModel;
+  loss: LossFunction<MLMBatch>;
+  /** Collators and predictors draw from the random they are built with; evaluation builds fresh ones. */
+  createTrainCollator(random: RandomSource): Promise<TrainCollator>;
+  createPredictionCollator(random: RandomSource): Promise<PredictionCollator>;
+  createPredictor(random: RandomSource): Promise<MLMPredictor>;
+  /** Fresh prediction metrics (reset state). */
+  createMetrics(): Promise<MetricWrapper<unknown, unknown, unknown>[]>;
+}
