@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
+import { gatherV2Config } from './gather.js';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice.js';
 import { captureStockKernel } from './stock-kernels.js';
+import { transposeConfig } from './transpose.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 /** Our kernels for the wasm backend, each replacing (or adding) one kernel of tfjs-backend-wasm. */
@@ -14,10 +16,12 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelConfig[] = [
   splitVConfig,
   unpackConfig,
   unsortedSegmentSumConfig,
+  transposeConfig,
+  gatherV2Config,
 ];
 
 /** Stock kernels the overrides call into (captured before anything is replaced). */
-const STOCK_DEPENDENCIES = ['Transpose', 'Slice', 'SplitV', 'Unpack', 'Add', 'Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu', 'Prelu'];
+const STOCK_DEPENDENCIES = ['Transpose', 'GatherV2', 'Slice', 'SplitV', 'Unpack', 'Add', 'Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu', 'Prelu'];
 
 let installed = false;
 

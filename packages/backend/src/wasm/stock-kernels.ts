@@ -4,6 +4,7 @@ import type { WasmBackendInternals } from './wasm-internals.js';
 
 /** The stock wasm kernels that our overrides replace or call, captured before they are replaced. */
 const stock = new Map<string, KernelConfig>();
+const setUp = new WeakMap<KernelConfig, WeakSet<object>>();
 
 export function captureStockKernel(kernelName: string): KernelConfig | undefined {
   const existing = stock.get(kernelName);
@@ -22,6 +23,16 @@ export function runStockKernel(
 ): TensorInfo | TensorInfo[] {
   const config = stock.get(kernelName) ?? captureStockKernel(kernelName);
   if (!config) throw new Error(`wasm kernels: the stock wasm kernel ${kernelName} is not registered`);
+  // A replaced stock kernel is not set up by the engine (its setupFunc binds the C++ function): do it
+  // once per backend instance.
+  if (config.setupFunc) {
+    let done = setUp.get(config);
+    if (!done) setUp.set(config, (done = new WeakSet()));
+    if (!done.has(backend)) {
+      config.setupFunc(backend);
+      done.add(backend);
+    }
+  }
   return config.kernelFunc({ inputs, backend, attrs });
 }
 
