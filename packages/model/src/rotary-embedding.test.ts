@@ -36,7 +36,7 @@ describe.each(BACKENDS)('RotaryEmbedding on %s', (backend) => {
     const before = tf.memory().numTensors;
     const result = tf.tidy(() => {
       const length = positions.length;
-      const x = tf.tile(tf.tensor(vector, [1, 1, 1, 1, headDim]), [3, 1, 1, length, 1]); // [3, B=1, H=1, L, dh]
+      const x = tf.tile(tf.tensor(vector, [1, 1, 1, 1, headDim]), [3, 1, 1, length, 1]); // [3, H=1, B=1, L, dh]
       const tables = rope.gather(tf.tensor2d([positions], [1, length], 'int32'));
       return rope.apply(x, tables);
     });

@@ -96,12 +96,12 @@ export class RotaryEmbedding {
 
   /**
    * Gathers the tables for int32 positions [B, L] (each in [0, maxLength]; the caller validates).
-   * Returns cos and sin shaped [3, B, 1, L, headDim], broadcasting over heads. Computed once per
+   * Returns cos and sin shaped [3, 1, B, L, headDim], broadcasting over heads. Computed once per
    * forward pass and shared by all layers.
    */
   gather(positions: tf.Tensor2D): { cos: tf.Tensor; sin: tf.Tensor } {
     const [batch, length] = positions.shape;
-    const shape = [3, batch, 1, length, this.headDim];
+    const shape = [3, 1, batch, length, this.headDim];
     return {
       cos: tf.reshape(tf.gather(this.cosTable, positions, 1), shape),
       sin: tf.reshape(tf.gather(this.sinTable, positions, 1), shape),
@@ -109,7 +109,7 @@ export class RotaryEmbedding {
   }
 
   /**
-   * Applies the embedding to stacked projections x [3, B, H, L, headDim] (q, k, v) with tables from
+   * Applies the embedding to stacked projections x [3, H, B, L, headDim] (q, k, v) with tables from
    * `gather`: q is rotated and scaled, k rotated, v unchanged.
    */
   apply(x: tf.Tensor, tables: { cos: tf.Tensor; sin: tf.Tensor }): tf.Tensor {
