@@ -1,6 +1,10 @@
 import type { MLMBatch } from './batch.js';
 
-/** A raw example as datasets yield it (xlm-core `BaseCollatorInput` / `Seq2SeqCollatorInput`). */
+/**
+ * A raw example as datasets yield it (xlm-core `BaseCollatorInput` / `Seq2SeqCollatorInput`).
+ * Field names are camelCase; the collators of @mlm/collators also read the reference's snake_case
+ * names (`input_ids`, `prompt_ids`, `target_ids`) when the camelCase field is absent.
+ */
 export interface CollatorInput {
   inputIds?: number[];
   promptIds?: number[];

@@ -6,7 +6,10 @@ import type { RandomSource } from './random.js';
 /** xlm-core `MLMLossDict`: the scalar loss, plus how many positions were scored. */
 export interface MLMLossDict {
   loss: Scalar;
-  /** Number of positions in the loss's denominator (a plain number, read after the step if needed). */
+  /**
+   * Number of positions in the loss's denominator (a scalar tensor; read it after the step if needed):
+   * the `[MASK]` inputs, or every position of the batch with `lossOnVisibleTokens` (xlm-core's definition).
+   */
   numScored?: Scalar;
 }
 
