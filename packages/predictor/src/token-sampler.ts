@@ -46,7 +46,7 @@ function drawInverseCdf(values: ArrayLike<number>, candidates: ArrayLike<number>
 /** Deterministic argmax. Draws nothing (xlm-core's top-1 sampler draws noise that cannot matter). */
 export class GreedySampler implements TokenSampler {
   readonly name = 'greedy';
-  sample(logits: Float32Array, numRows: number, vocabSize: number): Int32Array {
+  sample(logits: Float32Array, numRows: number, vocabSize: number, _random?: RandomSource): Int32Array {
     const out = new Int32Array(numRows);
     for (let r = 0; r < numRows; r++) out[r] = argmax(logits, r * vocabSize, vocabSize);
     return out;
