@@ -110,6 +110,65 @@ function broadcastBatchIndex(outBatchShape: number[], operandBatchShape: number[
 }
 
 /**
+ * Relative cost of XNNPACK packing one right-hand element (it packs [K, N] weights with a strided,
+ * transposing read) against one element of an explicit transpose (the C++ kernel is blocked).
+ */
+const PACK_COST = 4;
+
+/**
+ * One product out[rows, n] = A[rows, k] · B[k, n] (A's batch folded into its rows; B shared), in the
+ * cheaper of two orientations. XNNPACK packs its right-hand side on every call, so
+ * - direct:  A (transposed if stored transposed) · B (transposed if stored transposed), packs k·n;
+ * - swapped: outᵀ = Bᵀ · Aᵀ, then one [n, rows] → [rows, n] transpose; packs k·rows.
+ * Weight gradients (k = the batch of rows, one side narrow) are where swapping pays: [5312, 512]ᵀ ·
+ * [5312, 128] packs 4× less swapped.
+ */
+function singleProduct(
+  backend: WasmBackendInternals,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  rows: number,
+  k: number,
+  n: number,
+  out: TensorInfo,
+  foldedBatch: boolean,
+): void {
+  const direct = (transposeA ? rows * k : 0) + (transposeB ? k * n : 0) + PACK_COST * k * n;
+  // Swapping needs Aᵀ as one [k, rows] matrix, so A must have no batch of its own.
+  const swapped = foldedBatch
+    ? Infinity
+    : (transposeB ? 0 : k * n) + (transposeA ? 0 : rows * k) + PACK_COST * k * rows + rows * n;
+  const temporaries: TensorInfo[] = [];
+  const materialise = (x: TensorInfo, transpose: boolean): TensorInfo => {
+    if (!transpose) return x;
+    const result = transposeLastTwo(backend, x);
+    temporaries.push(result);
+    return result;
+  };
+  try {
+    if (direct <= swapped) {
+      const left = materialise(a, transposeA);
+      const right = materialise(b, transposeB);
+      gemm(backend, { tensor: left, elementOffset: 0 }, { tensor: right, elementOffset: 0 }, { tensor: out, elementOffset: 0 }, rows, k, n);
+      return;
+    }
+    // Bᵀ is B itself when B is stored transposed; Aᵀ likewise.
+    const left = transposeB ? b : materialise(b, true);
+    const right = transposeA ? a : materialise(a, true);
+    const product = backend.makeOutput([n, rows], 'float32');
+    temporaries.push(product);
+    gemm(backend, { tensor: left, elementOffset: 0 }, { tensor: right, elementOffset: 0 }, { tensor: product, elementOffset: 0 }, n, k, rows);
+    const transposed = runStockKernelSingle('Transpose', backend, { x: product }, { perm: [1, 0] });
+    heapView(backend, out).set(heapView(backend, transposed));
+    backend.disposeData(transposed.dataId);
+  } finally {
+    for (const temporary of temporaries) backend.disposeData(temporary.dataId);
+  }
+}
+
+/**
  * Batched matrix product, every product on XNNPACK:
  * - transposed operands are transposed explicitly first (the wasm Transpose kernel);
  * - a right-hand side shared by the whole batch folds the batch into one [n·M, K] × [K, N] product;
@@ -151,8 +210,14 @@ export function wasmBatchMatMul(
     return out;
   }
 
+  const aBatch = sizeOf(aBatchShape);
+  const bBatch = sizeOf(bBatchShape);
   const temporaries: TensorInfo[] = [];
   try {
+    if (bBatch === 1 && aBatch === outBatch) {
+      singleProduct(backend, a, b, transposeA, transposeB, outBatch * m, k, n, out, outBatch > 1);
+      return out;
+    }
     let left = a;
     let right = b;
     if (transposeA) {
@@ -163,24 +228,18 @@ export function wasmBatchMatMul(
       right = transposeLastTwo(backend, b);
       temporaries.push(right);
     }
-    const aBatch = sizeOf(aBatchShape);
-    const bBatch = sizeOf(bBatchShape);
-    if (bBatch === 1 && aBatch === outBatch) {
-      gemm(backend, { tensor: left, elementOffset: 0 }, { tensor: right, elementOffset: 0 }, { tensor: out, elementOffset: 0 }, outBatch * m, k, n);
-    } else {
-      const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
-      const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);
-      for (let index = 0; index < outBatch; index++) {
-        gemm(
-          backend,
-          { tensor: left, elementOffset: aIndex(index) * m * k },
-          { tensor: right, elementOffset: bIndex(index) * k * n },
-          { tensor: out, elementOffset: index * m * n },
-          m,
-          k,
-          n,
-        );
-      }
+    const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
+    const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);
+    for (let index = 0; index < outBatch; index++) {
+      gemm(
+        backend,
+        { tensor: left, elementOffset: aIndex(index) * m * k },
+        { tensor: right, elementOffset: bIndex(index) * k * n },
+        { tensor: out, elementOffset: index * m * n },
+        m,
+        k,
+        n,
+      );
     }
   } finally {
     for (const temporary of temporaries) backend.disposeData(temporary.dataId);
