@@ -27,11 +27,17 @@ export interface EvaluationOptions {
   predictionsFile?: string | undefined;
 }
 
+export interface EvaluationSample {
+  prompt?: string | undefined;
+  output: string;
+  truth?: string | undefined;
+}
+
 export interface EvaluationResult {
   /** `val/lm/accumulated_loss`, `val/prediction/exact_match`, ... (xlm-core's logged names). */
   values: Record<string, number>;
-  /** A few generated texts, for display. */
-  samples: { text: string; truth?: string | undefined }[];
+  /** A few generations, for display: the prompt (seq2seq/infill), the generated text, the expected one. */
+  samples: EvaluationSample[];
   numExamples: number;
 }
 
@@ -62,6 +68,37 @@ function decodeTarget(tokenizer: Tokenizer, ids: number[]): string {
     ids.filter((id) => id !== IGNORE_INDEX && id !== tokenizer.padTokenId),
     { skipSpecialTokens: true },
   );
+}
+
+function decodeIds(tokenizer: Tokenizer, ids: number[], cutAtEos: boolean): string {
+  let kept = ids.filter((id) => id !== tokenizer.padTokenId);
+  const eos = tokenizer.eosTokenId;
+  if (cutAtEos && eos !== undefined && kept.includes(eos)) kept = kept.slice(0, kept.indexOf(eos));
+  return tokenizer.decode(kept, { skipSpecialTokens: true });
+}
+
+/** Prompt, generated window and truth of one prediction, decoded for display. */
+function describeSample(
+  tokenizer: Tokenizer,
+  kind: string,
+  batch: MLMPredictionBatch,
+  prediction: { ids: IntMatrix; outputStartIdx: number; text: string[] },
+  index: number,
+  truth: string | undefined,
+): EvaluationSample {
+  const ids = rowOf(prediction.ids, index);
+  if (kind === 'seq2seq') {
+    return {
+      prompt: decodeIds(tokenizer, ids.slice(0, prediction.outputStartIdx), false),
+      output: decodeIds(tokenizer, ids.slice(prediction.outputStartIdx), true),
+      truth,
+    };
+  }
+  if (kind === 'infill') {
+    const input = rowOf(batch.inputIds, index);
+    return { prompt: tokenizer.decode(input.filter((id) => id !== tokenizer.padTokenId), { skipSpecialTokens: false }), output: decodeIds(tokenizer, ids, true), truth };
+  }
+  return { output: prediction.text[index] ?? decodeIds(tokenizer, ids, false) };
 }
 
 const PREFIX: Record<EvaluationSplit, string> = { validation: 'val', test: 'test' };
@@ -129,7 +166,7 @@ export async function evaluateSplit(options: EvaluationOptions): Promise<Evaluat
       if (truth !== undefined) record.truth = truth;
       for (const [key, list] of Object.entries(perSample)) if (list) record[key] = list[index];
       lines.push(JSON.stringify(record));
-      if (samples.length < 8) samples.push({ text: String(row.text ?? prediction.text[index] ?? ''), truth });
+      if (samples.length < 8) samples.push(describeSample(tokenizer, task.kind, batch, prediction, index, truth));
     });
     if (options.predictionsFile) appendFileSync(options.predictionsFile, `${lines.join('\n')}\n`);
   }

@@ -1,0 +1,30 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { initializeBackend } from '@mlm/backend';
+import { saveTokenizerFile } from '@mlm/collators';
+import { TASK_INFO_FILE } from '../training/checkpoint.js';
+import { loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
+import type { CommandIO } from './command-io.js';
+
+/**
+ * `mlm export <checkpoint> <outDir>`: the folder xlm-core (and `RotaryTransformerMLMModel.fromPretrained`)
+ * loads: config.json + model.safetensors + tokenizer.json (+ task.json), with the EMA weights when the
+ * checkpoint has them.
+ */
+export async function exportCommand(options: { modelPath: string; outDir: string; useEma?: boolean; backend?: string | undefined; io: CommandIO }): Promise<string> {
+  const folder = locateModelFolder(options.modelPath);
+  const outDir = path.resolve(options.outDir);
+  if (outDir === folder.directory) throw new Error(`the output folder ${outDir} is the model folder itself`);
+  await initializeBackend({ backend: options.backend ?? 'auto', log: options.io.err });
+  const tokenizer = await loadTokenizerFromFolder(folder);
+  const model = await loadModelFromFolder(folder, { useEma: options.useEma ?? true });
+  try {
+    await model.savePretrained(outDir);
+    await saveTokenizerFile(tokenizer, outDir);
+    if (folder.taskInfo) await writeFile(path.join(outDir, TASK_INFO_FILE), `${JSON.stringify(folder.taskInfo, null, 2)}\n`);
+  } finally {
+    model.dispose();
+  }
+  options.io.out(`exported ${folder.directory}${folder.hasEma && options.useEma !== false ? ' (EMA weights)' : ''} to ${outDir}`);
+  return outDir;
+}

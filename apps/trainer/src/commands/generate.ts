@@ -1,0 +1,144 @@
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { initializeBackend } from '@mlm/backend';
+import { createNamedRandom } from '@mlm/random';
+import { createLeftPaddedBatch, createUnconditionalBatch } from '@mlm/predictor';
+import type { MLMPredictionBatch, PredictorStepEvent, Tokenizer } from '@mlm/types';
+import { loadConfig, type ConfigSources } from '../config/load-config.js';
+import { createRegistryWithPlugins } from '../registry/create-registry.js';
+import type { TaskInfo } from '../registry/component-context.js';
+import { loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
+import type { MLMPredictor } from '../training/run-components.js';
+import type { CommandIO } from './command-io.js';
+
+export interface GenerateCommandOptions extends ConfigSources {
+  modelPath: string;
+  /** Prompts (seq2seq: the prefix; infill: text with [MASK] tokens). */
+  prompts?: string[];
+  /** A file with one prompt per line. */
+  promptsFile?: string | undefined;
+  /** Read prompts from this text (stdin) when no other prompts are given. */
+  stdinText?: string | undefined;
+  /** Unconditional tasks (or no prompts): how many samples. Default 4. */
+  numSamples?: number | undefined;
+  /** Write JSON lines {prompt, output} here instead of printing. */
+  output?: string | undefined;
+  /** Render the unmasking step by step. */
+  stream?: boolean;
+  useEma?: boolean;
+  backend?: string | undefined;
+  io: CommandIO;
+  /** Whether `io.out` is a terminal (live redraw when streaming). */
+  interactive?: boolean;
+}
+
+export interface GeneratedText {
+  prompt: string | null;
+  output: string;
+}
+
+function readPrompts(options: GenerateCommandOptions): string[] {
+  const prompts = [...(options.prompts ?? [])];
+  if (options.promptsFile) prompts.push(...readFileSync(options.promptsFile, 'utf8').split('\n').map((line) => line.trim()).filter(Boolean));
+  if (prompts.length === 0 && options.stdinText) prompts.push(...options.stdinText.split('\n').map((line) => line.trim()).filter(Boolean));
+  return prompts;
+}
+
+function windowText(tokenizer: Tokenizer, ids: Int32Array, start: number, end: number, cutAtEos: boolean): string {
+  let window = Array.from(ids.subarray(start, end));
+  const eos = tokenizer.eosTokenId;
+  if (cutAtEos && eos !== undefined && window.includes(eos)) window = window.slice(0, window.indexOf(eos));
+  return tokenizer.decode(window, { skipSpecialTokens: false }).replaceAll(tokenizer.maskToken, '_');
+}
+
+/** Streams a batch, printing the generated windows after every step (redrawn in place on a terminal). */
+async function streamBatch(predictor: MLMPredictor, batch: MLMPredictionBatch, tokenizer: Tokenizer, io: CommandIO, interactive: boolean): Promise<string[]> {
+  if (!predictor.stream) throw new Error('this predictor cannot stream');
+  let last: PredictorStepEvent | undefined;
+  let drawn = 0;
+  for await (const event of predictor.stream(batch)) {
+    last = event;
+    const [rows, width] = event.ids.shape;
+    const lines = Array.from({ length: rows }, (_, b) => windowText(tokenizer, event.ids.data, b * width + event.outputStartIdx, (b + 1) * width, false));
+    if (interactive && drawn > 0) process.stdout.write(`\x1b[${drawn}A`);
+    if (interactive) {
+      for (const line of lines) process.stdout.write(`\x1b[K${line}\n`);
+      drawn = lines.length;
+    } else {
+      io.out(`step ${event.step}${event.final ? ' (final)' : ''}:`);
+      for (const line of lines) io.out(`  ${line}`);
+    }
+  }
+  if (!last) return [];
+  const [rows, width] = last.ids.shape;
+  return Array.from({ length: rows }, (_, b) => windowText(tokenizer, last!.ids.data, b * width + last!.outputStartIdx, (b + 1) * width, true).replaceAll('_', tokenizer.maskToken));
+}
+
+/**
+ * `mlm generate <model>`: generation with the run's predictor settings (from its config.yaml, plus
+ * `predictor.*=value` overrides). Seq2seq models complete prompts; infill models fill their [MASK]s;
+ * without prompts, unconditional samples.
+ */
+export async function generateCommand(options: GenerateCommandOptions): Promise<GeneratedText[]> {
+  const { io } = options;
+  const folder = locateModelFolder(options.modelPath);
+  const configFiles = [...(folder.runConfigFile ? [folder.runConfigFile] : []), ...(options.configFiles ?? [])];
+  const { config, baseDirectories } = loadConfig({ preset: options.preset, configFiles, overrides: options.overrides, values: options.values });
+  const registry = await createRegistryWithPlugins(config.plugins, baseDirectories);
+  const { name: predictorName, ...predictorOptions } = config.predictor;
+  await initializeBackend({ backend: options.backend ?? config.backend, log: io.err });
+  const tokenizer = await loadTokenizerFromFolder(folder);
+  const model = await loadModelFromFolder(folder, { useEma: options.useEma ?? true });
+  try {
+    const taskInfo: TaskInfo | undefined = folder.taskInfo;
+    const predictor = (await registry.create(
+      'predictor',
+      predictorName,
+      predictorOptions,
+      {
+        registry,
+        random: createNamedRandom(config.seed, 'generate'),
+        createRandom: (name) => createNamedRandom(config.seed, `generate/${name}`),
+        tokenizer,
+        model,
+        ...(taskInfo ? { taskInfo } : {}),
+        log: io.err,
+      },
+      'predictor',
+    )) as MLMPredictor;
+    const prompts = readPrompts(options);
+    const seq2seq = taskInfo?.kind === 'seq2seq';
+    let results: GeneratedText[];
+    if (prompts.length > 0) {
+      if (options.stream) {
+        const addBos = seq2seq && tokenizer.bosTokenId !== undefined;
+        const rows = prompts.map((prompt) => [...tokenizer.encode(prompt, { addSpecialTokens: false }), ...(addBos ? [tokenizer.bosTokenId!] : [])]);
+        const outputs = await streamBatch(predictor, createLeftPaddedBatch(rows, tokenizer.padTokenId), tokenizer, io, options.interactive ?? false);
+        results = prompts.map((prompt, index) => ({ prompt, output: outputs[index] ?? '' }));
+      } else {
+        if (!predictor.generate) throw new Error(`predictor ${predictorName} cannot generate from text prompts`);
+        const outputs = await predictor.generate(prompts);
+        results = prompts.map((prompt, index) => ({ prompt, output: outputs[index] ?? '' }));
+      }
+    } else {
+      if (seq2seq) throw new Error('this model completes prompts: give --prompt, --prompts-file, or prompts on stdin');
+      const length = taskInfo?.blockSize;
+      if (length === undefined) throw new Error(`${folder.directory} has no task.json; cannot tell the sample length (give prompts with [MASK] tokens instead)`);
+      const batch = createUnconditionalBatch({ batchSize: options.numSamples ?? 4, length, maskTokenId: tokenizer.maskTokenId });
+      const outputs = options.stream
+        ? await streamBatch(predictor, batch, tokenizer, io, options.interactive ?? false)
+        : (await predictor.predict(batch)).text;
+      results = outputs.map((output) => ({ prompt: null, output }));
+    }
+    if (options.output) {
+      mkdirSync(path.dirname(path.resolve(options.output)), { recursive: true });
+      writeFileSync(options.output, results.map((result) => JSON.stringify(result)).join('\n') + '\n');
+      io.err(`${results.length} generation(s) written to ${options.output}`);
+    } else {
+      for (const result of results) io.out(result.prompt === null ? result.output : `${result.prompt} => ${result.output}`);
+    }
+    return results;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,209 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { processIO, type CommandIO } from './commands/command-io.js';
+import { demoCommand } from './commands/demo.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { exportCommand } from './commands/export.js';
+import { generateCommand } from './commands/generate.js';
+import { listComponentsCommand } from './commands/list-components.js';
+import { printConfigCommand } from './commands/print-config.js';
+import { trainCommand } from './commands/train.js';
+import { NonFiniteLossError } from './training/trainer.js';
+import { ConfigError } from './util/config-error.js';
+
+export interface MainOptions {
+  io?: CommandIO;
+  /** Reads prompts from stdin (generate without prompts); default: process.stdin when it is not a terminal. */
+  readStdin?: () => Promise<string>;
+  /** Install SIGINT/SIGTERM handlers during training (default true). */
+  handleSignals?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function parseCount(name: string) {
+  return (value: string) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+    return number;
+  };
+}
+
+async function readProcessStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** Quotes an argument for a shell command line when needed. */
+function shellQuote(argument: string): string {
+  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The `mlm` command line. Returns the exit code (0 ok, 1 failure, 2 bad configuration or usage,
+ * 130/143 stopped by SIGINT/SIGTERM after writing a checkpoint).
+ */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIO();
+  const handleSignals = options.handleSignals ?? true;
+  let exitCode = 0;
+  const interrupted = (signal: 'SIGINT' | 'SIGTERM' | undefined, step: number, checkpoint: string, resumeCommand: string) => {
+    io.err(`\nstopped by ${signal} after step ${step}; checkpoint: ${checkpoint}`);
+    io.err(`resume with: ${resumeCommand}`);
+    exitCode = EXIT_CODES[signal ?? 'SIGINT'];
+  };
+
+  const program = new Command('mlm')
+    .description('Train, evaluate and generate with masked language models (a TypeScript port of xlm-core MLM).')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .showHelpAfterError();
+
+  const configOptions = (command: Command) =>
+    command
+      .option('-c, --config <file>', 'a YAML config file (repeatable; later files win)', collect, [])
+      .option('-p, --preset <name>', 'a shipped preset (star-easy, star-medium, star-hard, sudoku, text-char, demo), applied first')
+      .argument('[overrides...]', 'key.path=value overrides (values parsed as YAML), applied last');
+
+  configOptions(program.command('train').description('train a model; writes the run folder (config, metrics, checkpoints, predictions, final model)'))
+    .option('--run-dir <dir>', 'the run folder (default: runs/<name>)')
+    .addOption(new Option('--resume [checkpoint]', '"auto" (the last complete checkpoint of the run folder) or a checkpoint folder').preset('auto'))
+    .option('--overwrite', 'delete the run folder\'s checkpoints and start over')
+    .option('--backend <name>', 'tensor backend: auto, node-gpu, tensorflow, wasm, cpu')
+    .action(async (overrides: string[], flags: { config: string[]; preset?: string; runDir?: string; resume?: string; overwrite?: boolean; backend?: string }) => {
+      const result = await trainCommand({
+        preset: flags.preset,
+        configFiles: flags.config,
+        overrides,
+        runDir: flags.runDir,
+        resume: flags.resume,
+        overwrite: flags.overwrite ?? false,
+        backend: flags.backend,
+        io,
+        handleSignals,
+      });
+      if (result.status === 'interrupted') {
+        const args = argv.filter((arg, index) => arg !== '--overwrite' && !(arg.startsWith('--resume') || argv[index - 1] === '--resume'));
+        const withRunDir = flags.runDir ? args : [...args, '--run-dir', result.runFolder.root];
+        interrupted(result.signal, result.step, result.checkpoint, `mlm ${[...withRunDir, '--resume', 'auto'].map(shellQuote).join(' ')}`);
+        return;
+      }
+      io.out(`finished ${result.step} steps in ${result.elapsedSeconds.toFixed(1)} s; model: ${result.finalModel}`);
+      for (const [name, value] of Object.entries(result.values)) io.out(`  ${name}: ${Number.isInteger(value) ? value : value.toFixed(4)}`);
+    });
+
+  configOptions(program.command('eval').description('evaluate a checkpoint, exported folder or run folder on a split').argument('<model>', 'checkpoint, exported folder, or run folder'))
+    .addOption(new Option('--split <split>', 'split to evaluate').choices(['validation', 'test']).default('test'))
+    .option('--max-examples <n>', 'evaluate at most n examples', parseCount('--max-examples'))
+    .option('--batch-size <n>', 'examples per batch', parseCount('--batch-size'))
+    .option('-o, --output <file>', 'predictions JSONL (default: the run folder\'s predictions/<split>/)')
+    .option('--no-ema', 'use the trained weights even when the checkpoint has EMA weights')
+    .option('--backend <name>', 'tensor backend')
+    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; split: 'validation' | 'test'; maxExamples?: number; batchSize?: number; output?: string; ema: boolean; backend?: string }) => {
+      await evaluateCommand({
+        modelPath,
+        preset: flags.preset,
+        configFiles: flags.config,
+        overrides,
+        split: flags.split,
+        maxExamples: flags.maxExamples,
+        batchSize: flags.batchSize,
+        output: flags.output,
+        useEma: flags.ema,
+        backend: flags.backend,
+        io,
+      });
+    });
+
+  configOptions(program.command('generate').description('generate from prompts (--prompt, --prompts-file, or stdin), or unconditional samples').argument('<model>', 'checkpoint, exported folder, or run folder'))
+    .option('--prompt <text>', 'a prompt (repeatable)', collect, [])
+    .option('--prompts-file <file>', 'a file with one prompt per line')
+    .option('-n, --num-samples <n>', 'unconditional samples when there are no prompts (default 4)', parseCount('--num-samples'))
+    .option('-o, --output <file>', 'write JSON lines {prompt, output} instead of printing')
+    .option('--stream', 'render the unmasking step by step')
+    .option('--no-ema', 'use the trained weights even when the checkpoint has EMA weights')
+    .option('--backend <name>', 'tensor backend')
+    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; prompt: string[]; promptsFile?: string; numSamples?: number; output?: string; stream?: boolean; ema: boolean; backend?: string }) => {
+      const needStdin = flags.prompt.length === 0 && !flags.promptsFile;
+      await generateCommand({
+        modelPath,
+        preset: flags.preset,
+        configFiles: flags.config,
+        overrides,
+        prompts: flags.prompt,
+        promptsFile: flags.promptsFile,
+        stdinText: needStdin ? await (options.readStdin ?? readProcessStdin)() : undefined,
+        numSamples: flags.numSamples,
+        output: flags.output,
+        stream: flags.stream ?? false,
+        useEma: flags.ema,
+        backend: flags.backend,
+        io,
+        interactive: !options.io && Boolean(process.stdout.isTTY),
+      });
+    });
+
+  program
+    .command('export')
+    .description('write the folder xlm-core loads (config.json, model.safetensors, tokenizer.json), EMA weights if present')
+    .argument('<checkpoint>', 'checkpoint, exported folder, or run folder')
+    .argument('<outDir>', 'output folder')
+    .option('--no-ema', 'export the trained weights instead of the EMA weights')
+    .option('--backend <name>', 'tensor backend')
+    .action(async (modelPath: string, outDir: string, flags: { ema: boolean; backend?: string }) => {
+      await exportCommand({ modelPath, outDir, useEma: flags.ema, backend: flags.backend, io });
+    });
+
+  configOptions(program.command('print-config').description('print the merged configuration with every default')).action(
+    (overrides: string[], flags: { config: string[]; preset?: string }) => {
+      printConfigCommand({ preset: flags.preset, configFiles: flags.config, overrides, io });
+    },
+  );
+
+  program
+    .command('list-components')
+    .description('list registered components (built-in and from plugins) and presets')
+    .option('--kind <kind>', 'only this kind (task, model, loss, collator, predictor, position-strategy, sampler, metric, logger)')
+    .option('--plugin <package>', 'also load a plugin package (repeatable)', collect, [])
+    .action(async (flags: { kind?: string; plugin: string[] }) => {
+      await listComponentsCommand({ plugins: flags.plugin, kind: flags.kind, io });
+    });
+
+  program
+    .command('demo')
+    .description('generate star-easy, train a small model on CPU for a few minutes, evaluate, print paths')
+    .option('--run-dir <dir>', 'the run folder (default runs/demo; replaced)')
+    .option('--backend <name>', 'tensor backend (default: the preset\'s)')
+    .option('--max-examples <n>', 'test examples to evaluate', parseCount('--max-examples'))
+    .argument('[overrides...]', 'key.path=value overrides of the demo preset')
+    .action(async (overrides: string[], flags: { runDir?: string; backend?: string; maxExamples?: number }) => {
+      const result = await demoCommand({ overrides, runDir: flags.runDir, backend: flags.backend, maxExamples: flags.maxExamples, io, handleSignals });
+      if (result.status === 'interrupted') {
+        io.err(`\ndemo stopped; resume the training with: mlm train --run-dir ${shellQuote(result.runDir)} --resume auto`);
+        exitCode = 130;
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 2;
+    }
+    if (error instanceof NonFiniteLossError) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.MLM_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
+    return 1;
+  }
+}
