@@ -1,1 +1,295 @@
-export {};
+/**
+ * `pnpm bench`: speed and memory of the real @mlm packages on each tensor backend, optionally side by
+ * side with PyTorch (../shared/bench/torch_ref.py). A benchmark, not a test. See README.md.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { initializeBackend, shutdownBackend } from '@mlm/backend';
+import { createRandom } from '@mlm/random';
+import { benchConfig, parameterCount, type BenchConfig } from './bench-configs.js';
+import { profileKernels, type KernelShare } from './kernel-profile.js';
+import { machineInfo } from './machine.js';
+import { measure, peakRssMiB, rssMiB } from './measure.js';
+import { markdownTable, readmeSection, replaceReadmeSection, type BenchResults, type BenchRow, type Engine, type LongRunReport } from './report.js';
+import { drift, pool, summarize } from './statistics.js';
+import { findRepositoryRoot, runTorchReference, torchAvailable, type TorchResult } from './torch-reference.js';
+import { collateAll, createTrainingWorkload, generateOnce, matMulOnce, sudokuRows } from './workloads.js';
+
+const HELP = `pnpm bench [options]
+  --backends wasm,cpu     tensor backends to measure (cpu: matmul and the sudoku config only)
+  --configs base,sudoku   model configs (base, sudoku, tiny)
+  --threads N             wasm threads (default: every core)
+  --reps N --warmup N     timed runs and untimed warm-up runs per measurement (default 5, 2)
+  --rounds N              rounds, interleaved with PyTorch when --torch (default 2 with --torch, else 1)
+  --torch                 run ../shared/bench/torch_ref.py between rounds (needs python3-torch)
+  --profile               per-kernel time of one wasm training step per config (tf.profile)
+  --long [--long-steps N] tensors and RSS over N training steps (default 1000) of --long-config (sudoku)
+  --quick                 smoke run: tiny config, 1 rep, no warm-up
+  --update-readme         write the table into apps/bench/README.md
+  --out DIR               where results/<date>.json and .md go (default apps/bench/results)`;
+
+const { values: args } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'wasm,cpu' },
+    configs: { type: 'string' },
+    threads: { type: 'string' },
+    reps: { type: 'string' },
+    warmup: { type: 'string' },
+    rounds: { type: 'string' },
+    torch: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    long: { type: 'boolean', default: false },
+    'long-steps': { type: 'string', default: '1000' },
+    'long-config': { type: 'string', default: 'sudoku' },
+    quick: { type: 'boolean', default: false },
+    'update-readme': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function integerOption(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new Error(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const benchRoot = path.resolve(here, '..');
+const repositoryRoot = findRepositoryRoot(here);
+const backends = args.backends.split(',').map((name) => name.trim()).filter(Boolean);
+for (const backend of backends) {
+  if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backends: unknown backend ${JSON.stringify(backend)}; expected wasm and/or cpu`);
+}
+const configs = (args.configs ?? (args.quick ? 'tiny' : 'base,sudoku')).split(',').map((name) => benchConfig(name.trim()));
+const reps = integerOption('reps', args.reps, args.quick ? 1 : 5, 1);
+const warmup = integerOption('warmup', args.warmup, args.quick ? 0 : 2, 0);
+const rounds = integerOption('rounds', args.rounds, args.torch ? 2 : 1, 1);
+const threads = args.threads === undefined ? undefined : integerOption('threads', args.threads, 1, 1);
+const longSteps = integerOption('long-steps', args['long-steps'], 1000, 1);
+const torchScript = path.join(path.dirname(repositoryRoot), 'shared', 'bench', 'torch_ref.py');
+/** The cpu backend is ~100× slower than wasm: fewer runs, and a time budget per measurement. */
+const CPU_BUDGET_MS = 90_000;
+
+const machine = machineInfo();
+console.log(`[bench] ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage}`);
+
+const rows: BenchRow[] = [];
+const notes: string[] = [];
+const backendLines: Partial<Record<Engine, string>> = {};
+const profiles: Record<string, { totalMs: number; kernels: KernelShare[] }> = {};
+
+function record(row: BenchRow): void {
+  rows.push(row);
+  const { median, min } = row.summary;
+  const throughput = row.throughput === undefined ? '' : `, ${row.throughput.toFixed(1)} ${row.bench === 'matmul1024' ? 'GFLOP/s' : row.bench === 'collate' ? 'rows/s' : 'tokens/s'}`;
+  console.log(`[bench] ${row.engine} ${row.bench}${row.config ? ` ${row.config}` : ''}: median ${median.toFixed(1)} ms, min ${min.toFixed(1)} ms (${row.summary.runs.length} runs)${throughput}`);
+}
+
+const tokensPerSecond = (config: BenchConfig, ms: number) => (config.batchSize * config.length) / (ms / 1000);
+
+async function measureEngine(backend: 'wasm' | 'cpu', round: number): Promise<void> {
+  const engine: Engine = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
+  const info = await initializeBackend({ backend, ...(threads !== undefined ? { threads } : {}), log: () => {} });
+  backendLines[engine] = info.description;
+  const cpu = backend === 'cpu';
+  const engineReps = cpu ? Math.min(reps, 3) : reps;
+  const engineWarmup = cpu ? Math.min(warmup, 1) : warmup;
+  const budgetMs = cpu ? CPU_BUDGET_MS : undefined;
+
+  if (!args.quick) {
+    const [a, b] = [tf.randomNormal([1024, 1024]) as tf.Tensor2D, tf.randomNormal([1024, 1024]) as tf.Tensor2D];
+    const summary = await measure(() => matMulOnce(a, b), { warmup: Math.max(1, engineWarmup), reps: Math.max(engineReps, 5), ...(budgetMs ? { budgetMs } : {}) });
+    tf.dispose([a, b]);
+    record({ engine, bench: 'matmul1024', summary, throughput: (2 * 1024 ** 3) / (summary.median / 1000) / 1e9 });
+  }
+
+  for (const config of configs) {
+    if (cpu && config.name === 'base') {
+      if (round === 0) notes.push('tfjs cpu: `base` skipped (a training step takes ~5 minutes there).');
+      continue;
+    }
+    const workload = createTrainingWorkload(config);
+    try {
+      const train = await measure(() => workload.step(), { warmup: engineWarmup, reps: engineReps, ...(budgetMs ? { budgetMs } : {}) });
+      record({ engine, bench: 'train', config: config.name, summary: train, throughput: tokensPerSecond(config, train.median) });
+      const forward = await measure(() => workload.forward(), { warmup: engineWarmup, reps: engineReps, ...(budgetMs ? { budgetMs } : {}) });
+      record({ engine, bench: 'fwd', config: config.name, summary: forward, throughput: tokensPerSecond(config, forward.median) });
+      if (args.profile && !cpu && round === 0) {
+        profiles[config.name] = await profileKernels(() => void workload.step());
+        const top = profiles[config.name]!.kernels.slice(0, 8).map((k) => `${k.kernel} ${(k.share * 100).toFixed(0)}%`);
+        console.log(`[bench] kernel time of one ${config.name} step: ${profiles[config.name]!.totalMs.toFixed(0)} ms — ${top.join(', ')}`);
+      }
+    } finally {
+      workload.dispose();
+    }
+    if (config.name === 'sudoku' || config.name === 'tiny') {
+      if (cpu) {
+        if (round === 0) notes.push('tfjs cpu: generation skipped (83 forward passes of ~12 s each).');
+        continue;
+      }
+      const times: number[] = [];
+      for (let i = 0; i < Math.min(engineReps, 3); i++) times.push((await generateOnce(config, i)).ms);
+      const summary = summarize(times);
+      record({ engine, bench: 'generate', config: config.name, summary, throughput: tokensPerSecond(config, summary.median) });
+    }
+  }
+}
+
+function measureCollator(): void {
+  const rowsToCollate = sudokuRows(512, createRandom(5));
+  const times: number[] = [];
+  collateAll(rowsToCollate, 64);
+  for (let i = 0; i < Math.max(reps, 5); i++) {
+    const start = performance.now();
+    collateAll(rowsToCollate, 64, i);
+    times.push(performance.now() - start);
+  }
+  const summary = summarize(times);
+  record({ engine: 'tfjs-wasm', bench: 'collate', summary, throughput: 512 / (summary.median / 1000), note: '(pure JS, any backend)' });
+}
+
+async function longRun(configName: string, steps: number): Promise<LongRunReport> {
+  const config = benchConfig(configName);
+  await initializeBackend({ backend: 'wasm', ...(threads !== undefined ? { threads } : {}), log: () => {} });
+  const workload = createTrainingWorkload(config);
+  const samples: LongRunReport['samples'] = [];
+  const every = Math.max(1, Math.floor(steps / 50));
+  const heapMiB = () => {
+    const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array; wasmMemory?: WebAssembly.Memory } }).wasm;
+    const bytes = wasm?.wasmMemory?.buffer.byteLength ?? wasm?.HEAPU8?.byteLength;
+    return bytes === undefined ? null : Math.round((bytes / 2 ** 20) * 10) / 10;
+  };
+  try {
+    for (let step = 1; step <= steps; step++) {
+      workload.step();
+      if (step % every === 0 || step === 1) {
+        samples.push([step, tf.memory().numTensors, rssMiB(), heapMiB()]);
+        if (step % (every * 10) === 0) console.log(`[bench] long run: step ${step}/${steps}, ${tf.memory().numTensors} tensors, RSS ${rssMiB()} MiB`);
+      }
+    }
+  } finally {
+    workload.dispose();
+  }
+  // Settled after the first tenth (the optimizer's slots, the allocator's pools).
+  const settle = Math.min(samples.length - 1, Math.max(1, Math.floor(samples.length / 10)));
+  const tensors = drift(samples.map((sample) => sample[1]), settle);
+  const rss = drift(samples.map((sample) => sample[2]), settle);
+  const flat = tensors.maxGrowth === 0 && rss.relativeGrowth < 0.05;
+  return {
+    config: configName,
+    steps,
+    samples,
+    tensorsGrowth: tensors.maxGrowth,
+    rssGrowthMiB: Math.round(rss.maxGrowth * 10) / 10,
+    verdict: flat ? 'flat' : `NOT flat (tensors +${tensors.maxGrowth}, RSS +${(rss.relativeGrowth * 100).toFixed(1)}%)`,
+  };
+}
+
+async function main(): Promise<void> {
+  const torch = args.torch && (await torchAvailable());
+  if (args.torch && !torch) {
+    notes.push('PyTorch: not measured (python3-torch is not installed: `apt-get install -y python3-torch libopenblas0-openmp`).');
+    console.log('[bench] --torch: python3-torch is not installed for /usr/bin/python3; skipping PyTorch');
+  }
+  const torchRows: TorchResult[][] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) console.log(`[bench] round ${round + 1}/${rounds}`);
+    for (const backend of backends) {
+      if (backend === 'cpu' && round > 0) continue; // cpu numbers do not need interleaving
+      await measureEngine(backend as 'wasm' | 'cpu', round);
+    }
+    if (round === 0) measureCollator();
+    if (torch) {
+      const torchConfigs = configs.map((config) => config.name).filter((name) => name !== 'tiny');
+      const torchThreads = threads ?? machine.cores;
+      console.log(`[bench] PyTorch (${torchThreads} threads): ${torchConfigs.join(', ')}`);
+      const results = await runTorchReference({ script: torchScript, threads: torchThreads, reps, warmup: Math.max(warmup, 1), configs: torchConfigs, what: ['matmul', 'train', 'fwd'] });
+      torchRows.push(results);
+      for (const result of results) console.log(`[bench] torch ${result.bench}${result.config ? ` ${result.config}` : ''}: median ${result.ms.toFixed(1)} ms, min ${result.min.toFixed(1)} ms`);
+    }
+  }
+
+  // Pool interleaved rounds: one row per (engine, bench, config).
+  const pooled: BenchRow[] = [];
+  for (const row of rows) {
+    const existing = pooled.find((other) => other.engine === row.engine && other.bench === row.bench && other.config === row.config);
+    if (existing) existing.summary = pool([existing.summary, row.summary]);
+    else pooled.push({ ...row });
+  }
+  for (const row of pooled) {
+    if (row.throughput === undefined || !row.config) continue;
+    row.throughput = tokensPerSecond(benchConfig(row.config), row.summary.median);
+  }
+  const matmulRow = pooled.find((row) => row.bench === 'matmul1024');
+  if (matmulRow) matmulRow.throughput = (2 * 1024 ** 3) / (matmulRow.summary.median / 1000) / 1e9;
+  for (const row of pooled.filter((r) => r.bench === 'matmul1024')) row.throughput = (2 * 1024 ** 3) / (row.summary.median / 1000) / 1e9;
+
+  if (torchRows.length) {
+    const all = torchRows.flat();
+    backendLines.torch = `${all[0]?.engine ?? 'torch'}, ${all[0]?.threads ?? '?'} threads, OpenBLAS-openmp`;
+    const keys = new Set(all.map((result) => `${result.bench}|${result.config ?? ''}`));
+    for (const key of keys) {
+      const [bench, config] = key.split('|') as [string, string];
+      const summary = summarize(all.filter((result) => `${result.bench}|${result.config ?? ''}` === key).flatMap((result) => result.runs));
+      const name = bench === 'matmul1024' ? 'matmul1024' : (bench as 'train' | 'fwd');
+      const benchConfigValue = config ? benchConfig(config) : undefined;
+      pooled.push({
+        engine: 'torch',
+        bench: name,
+        config: config || undefined,
+        summary,
+        throughput: name === 'matmul1024' ? (2 * 1024 ** 3) / (summary.median / 1000) / 1e9 : benchConfigValue ? tokensPerSecond(benchConfigValue, summary.median) : undefined,
+      });
+    }
+    const torchForward = pooled.find((row) => row.engine === 'torch' && row.bench === 'fwd' && row.config === 'sudoku');
+    if (torchForward && pooled.some((row) => row.bench === 'generate' && row.config === 'sudoku')) {
+      const config = benchConfig('sudoku');
+      const estimate = summarize(torchForward.summary.runs.map((ms) => ms * config.length));
+      pooled.push({ engine: 'torch', bench: 'generate', config: 'sudoku', summary: estimate, throughput: tokensPerSecond(config, estimate.median), note: '(est.: 83 × forward)' });
+      notes.push('PyTorch generation is estimated as 83 × its forward pass (torch_ref.py has no generation; sampling not counted, so the estimate favours PyTorch).');
+    }
+    notes.push('PyTorch `sudoku` uses vocabulary 20 (torch_ref.py), tfjs 17 (the sudoku tokenizer); the output layer is <1% of the step.');
+  }
+
+  let long: LongRunReport | undefined;
+  if (args.long) {
+    console.log(`[bench] long run: ${longSteps} training steps of ${args['long-config']}`);
+    long = await longRun(args['long-config'], longSteps);
+    console.log(`[bench] long run: tensors +${long.tensorsGrowth}, RSS +${long.rssGrowthMiB} MiB after warm-up: ${long.verdict}`);
+  }
+
+  notes.push(`${configs.map((c) => `\`${c.name}\`: ${(parameterCount(c) / 1e6).toFixed(2)}M parameters, batch ${c.batchSize} × ${c.length}`).join('; ')}.`);
+  notes.push(`${reps} timed runs after ${warmup} warm-up runs per measurement${rounds > 1 ? `, ${rounds} rounds interleaved with PyTorch, pooled` : ''}; medians (and minimums: other processes on the machine slow runs down, never speed them up).`);
+
+  const date = new Date().toISOString().slice(0, 10);
+  const results: BenchResults & { profiles?: typeof profiles } = { date, machine, backends: backendLines, rows: pooled, peakRssMiB: peakRssMiB(), long, notes };
+  if (Object.keys(profiles).length) results.profiles = profiles;
+  const table = markdownTable(results);
+  console.log(`\n${table}\n`);
+  const outDirectory = path.resolve(args.out ?? path.join(benchRoot, 'results'));
+  fs.mkdirSync(outDirectory, { recursive: true });
+  let base = path.join(outDirectory, date);
+  for (let n = 2; fs.existsSync(`${base}.json`); n++) base = path.join(outDirectory, `${date}-${n}`);
+  fs.writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(`${base}.md`, `${readmeSection(results)}\n`);
+  console.log(`[bench] wrote ${path.relative(repositoryRoot, base)}.json and .md`);
+  if (args['update-readme']) {
+    const readmePath = path.join(benchRoot, 'README.md');
+    fs.writeFileSync(readmePath, replaceReadmeSection(fs.readFileSync(readmePath, 'utf8'), readmeSection(results), readmePath));
+    console.log(`[bench] updated ${path.relative(repositoryRoot, readmePath)}`);
+  }
+  shutdownBackend();
+}
+
+await main();

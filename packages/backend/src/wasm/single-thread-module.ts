@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { withoutEmscriptenProcessListeners } from './emscripten-listeners.js';
 import type { WasmModule } from './wasm-internals.js';
 
 const require = createRequire(import.meta.url);
@@ -11,9 +12,11 @@ export async function createSingleThreadWasmModule(simd: boolean): Promise<WasmM
   const directory = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const factory = require(path.join(directory, 'tfjs-backend-wasm.js')) as EmscriptenFactory;
   const binary = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
-  const module = await factory({
-    locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? path.join(directory, binary) : prefix + file),
-  });
+  const module = await withoutEmscriptenProcessListeners(() =>
+    factory({
+      locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? path.join(directory, binary) : prefix + file),
+    }),
+  );
   module.tfjs = {
     init: module.cwrap('init', null, []) as () => void,
     initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']) as (threads: number) => void,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { withoutEmscriptenProcessListeners } from './emscripten-listeners.js';
 import type { WasmModule } from './wasm-internals.js';
 
 const require = createRequire(import.meta.url);
@@ -54,14 +55,16 @@ export async function createThreadedWasmModule(threads: number): Promise<WasmMod
   os.cpus = () => cpus;
   let module: WasmModule;
   try {
-    module = await factory({
-      locateFile: (file: string, prefix: string) => {
-        if (file.endsWith('.worker.js')) return workerFile;
-        if (file.endsWith('.wasm')) return path.join(directory, file);
-        return prefix + file;
-      },
-      mainScriptUrlOrBlob: mainScript,
-    });
+    module = await withoutEmscriptenProcessListeners(() =>
+      factory({
+        locateFile: (file: string, prefix: string) => {
+          if (file.endsWith('.worker.js')) return workerFile;
+          if (file.endsWith('.wasm')) return path.join(directory, file);
+          return prefix + file;
+        },
+        mainScriptUrlOrBlob: mainScript,
+      }),
+    );
   } finally {
     os.cpus = realCpus;
   }

@@ -1,0 +1,127 @@
+import type { MachineInfo } from './machine.js';
+import { ratio, type SampleSummary } from './statistics.js';
+
+export type Engine = 'tfjs-wasm' | 'tfjs-cpu' | 'torch';
+export type BenchName = 'matmul1024' | 'train' | 'fwd' | 'generate' | 'collate';
+
+export interface BenchRow {
+  engine: Engine;
+  bench: BenchName;
+  config?: string | undefined;
+  summary: SampleSummary;
+  /** Throughput at the median: tokens/s (train, fwd, generate), rows/s (collate) or GFLOP/s (matmul). */
+  throughput?: number | undefined;
+  note?: string | undefined;
+}
+
+export interface LongRunReport {
+  config: string;
+  steps: number;
+  /** [step, numTensors, rssMiB, wasm heap MiB or null] samples. */
+  samples: Array<[number, number, number, number | null]>;
+  tensorsGrowth: number;
+  rssGrowthMiB: number;
+  verdict: string;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: MachineInfo;
+  /** The backend lines logged by @mlm/backend, per engine. */
+  backends: Partial<Record<Engine, string>>;
+  rows: BenchRow[];
+  peakRssMiB: number;
+  long?: LongRunReport | undefined;
+  notes: string[];
+}
+
+const BENCH_LABELS: Record<BenchName, string> = {
+  matmul1024: 'matmul 1024³',
+  train: 'training step',
+  fwd: 'forward pass',
+  generate: 'generation (one step per position)',
+  collate: 'collate 512 rows',
+};
+
+const UNITS: Record<BenchName, string> = {
+  matmul1024: 'GFLOP/s',
+  train: 'tokens/s',
+  fwd: 'tokens/s',
+  generate: 'tokens/s',
+  collate: 'rows/s',
+};
+
+function formatMs(ms: number): string {
+  if (ms >= 100) return Math.round(ms).toLocaleString('en-US');
+  if (ms >= 10) return ms.toFixed(1);
+  return ms.toFixed(2);
+}
+
+function formatThroughput(value: number | undefined): string {
+  if (value === undefined) return '';
+  if (value >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(1);
+}
+
+function cell(row: BenchRow | undefined): string {
+  if (!row) return '–';
+  const { median, min } = row.summary;
+  const throughput = row.throughput === undefined ? '' : ` · ${formatThroughput(row.throughput)} ${UNITS[row.bench]}`;
+  return `${formatMs(median)} ms (min ${formatMs(min)})${throughput}${row.note ? ` ${row.note}` : ''}`;
+}
+
+/** The results as a markdown table: one line per benchmark, one column per engine, and wasm / PyTorch. */
+export function markdownTable(results: BenchResults): string {
+  const keys: Array<{ bench: BenchName; config?: string | undefined }> = [];
+  for (const row of results.rows) {
+    if (!keys.some((key) => key.bench === row.bench && key.config === row.config)) keys.push({ bench: row.bench, config: row.config });
+  }
+  const find = (engine: Engine, bench: BenchName, config?: string) =>
+    results.rows.find((row) => row.engine === engine && row.bench === bench && row.config === config);
+  const lines = [
+    '| benchmark | tfjs wasm | tfjs cpu | PyTorch | wasm ÷ PyTorch (median) |',
+    '|---|---|---|---|---|',
+  ];
+  for (const { bench, config } of keys) {
+    const wasm = find('tfjs-wasm', bench, config);
+    const torch = find('torch', bench, config);
+    const times = ratio(wasm?.summary.median, torch?.summary.median);
+    lines.push(
+      `| ${BENCH_LABELS[bench]}${config ? ` \`${config}\`` : ''} | ${cell(wasm)} | ${cell(find('tfjs-cpu', bench, config))} | ${cell(torch)} | ${times === undefined ? '–' : `${times.toFixed(2)}×`} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The section that `--update-readme` writes: the table, the machine, the backend lines, the notes. */
+export function readmeSection(results: BenchResults): string {
+  const { machine } = results;
+  const parts = [
+    `Measured ${results.date} on ${machine.cpuModel} (${machine.cores} cores${machine.simdFlags.length ? `, ${machine.simdFlags.join(' ')}` : ''}, ${machine.totalMemoryGiB} GiB), Node ${machine.node}, load average ${machine.loadAverage} at the start.`,
+    '',
+    ...Object.entries(results.backends).map(([engine, line]) => `- ${engine}: \`${line}\``),
+    '',
+    markdownTable(results),
+    '',
+    `Peak RSS of the bench process: ${results.peakRssMiB} MiB.`,
+  ];
+  if (results.long) {
+    const long = results.long;
+    parts.push('', `Long run (\`${long.config}\`, ${long.steps} steps): tensors grew by ${long.tensorsGrowth}, RSS by ${long.rssGrowthMiB} MiB after warm-up — ${long.verdict}.`);
+  }
+  if (results.notes.length) parts.push('', ...results.notes.map((note) => `- ${note}`));
+  return parts.join('\n');
+}
+
+export const README_START = '<!-- bench:results:start -->';
+export const README_END = '<!-- bench:results:end -->';
+
+/** Replaces the text between the README markers; an error names the file and the missing marker. */
+export function replaceReadmeSection(readme: string, section: string, file = 'README.md'): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start === -1 || end === -1 || end < start) {
+    throw new Error(`${file}: expected the markers ${README_START} and ${README_END} (in that order) around the results section`);
+  }
+  return `${readme.slice(0, start + README_START.length)}\n${section}\n${readme.slice(end)}`;
+}
