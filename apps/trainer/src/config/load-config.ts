@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { ConfigError } from '../util/config-error.js';
 import { deepMerge, isPlainObject } from './deep-merge.js';
 import { applyOverrides } from './overrides.js';
-import { presetPath } from './presets.js';
+import { presetPath, presetsDirectory } from './presets.js';
 import { runConfigSchema, type RunConfig } from './config-schema.js';
 import { issuesFromZod } from './schema-helpers.js';
 
@@ -46,6 +46,16 @@ export function readConfigFile(file: string): Record<string, unknown> {
   return value;
 }
 
+const PRESETS_PLACEHOLDER = '<presets>/';
+
+/** Replaces a leading `<presets>/` in string values with the shipped presets folder (for files presets ship). */
+export function expandPresetPaths(value: unknown): unknown {
+  if (typeof value === 'string') return value.startsWith(PRESETS_PLACEHOLDER) ? path.join(presetsDirectory(), value.slice(PRESETS_PLACEHOLDER.length)) : value;
+  if (Array.isArray(value)) return value.map(expandPresetPaths);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expandPresetPaths(item)]));
+  return value;
+}
+
 /** Validates a merged configuration, filling defaults; errors name each offending path. */
 export function parseRunConfig(raw: unknown): RunConfig {
   const result = runConfigSchema.safeParse(raw, { reportInput: true });
@@ -63,7 +73,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     merged = deepMerge(merged, readConfigFile(file)) as Record<string, unknown>;
     baseDirectories.push(path.dirname(path.resolve(file)));
   }
-  merged = applyOverrides(merged, sources.overrides ?? []);
+  merged = expandPresetPaths(applyOverrides(merged, sources.overrides ?? [])) as Record<string, unknown>;
   return { config: parseRunConfig(merged), raw: merged, baseDirectories };
 }
 

@@ -35,6 +35,11 @@ export interface TrainerState {
   ema: { numUpdates: number; decay: number } | null;
   /** Batches skipped for a non-finite loss so far. */
   skippedBatches: number;
+  /**
+   * The last validation before this checkpoint (absent in older checkpoints): resuming a run whose
+   * checkpoint follows its final validation must not validate (and log) that step again.
+   */
+  validation?: { step: number; values: Record<string, number> } | null;
 }
 
 /** What a checkpoint writer needs from the model. */

@@ -168,6 +168,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   let previousSeconds = 0;
   let lastCheckpoint: string | undefined;
   let epoch = 0;
+  let lastEvaluation: EvaluationResult = { values: {}, samples: [], numExamples: 0 };
+  let lastEvaluatedStep = -1;
 
   try {
     if (options.resumeFrom) {
@@ -198,6 +200,12 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       skippedBatches = state.skippedBatches;
       previousSeconds = state.elapsedSeconds;
       lastCheckpoint = options.resumeFrom;
+      // A checkpoint written right after a validation (the final one, or a periodic one) carries its
+      // values: that validation is not run (nor logged) a second time.
+      if (state.validation) {
+        lastEvaluatedStep = state.validation.step;
+        lastEvaluation = { values: state.validation.values, samples: [], numExamples: 0 };
+      }
       log(`resumed from ${options.resumeFrom} at step ${step} (epoch ${epoch})`);
     }
     for (const logger of options.loggers) await logger.open({ resumeStep: options.resumeFrom ? step : null });
@@ -218,6 +226,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       optimizer: { stepCount: optimizer.stepCount },
       ema: ema ? { numUpdates: ema.numUpdates, decay: ema.decay } : null,
       skippedBatches,
+      validation: lastEvaluatedStep >= 0 ? { step: lastEvaluatedStep, values: lastEvaluation.values } : null,
     });
 
     const checkpoint = async (): Promise<string> => {
@@ -235,8 +244,6 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       return directory;
     };
 
-    let lastEvaluation: EvaluationResult = { values: {}, samples: [], numExamples: 0 };
-    let lastEvaluatedStep = -1;
     const validate = async (): Promise<void> => {
       const run = () =>
         evaluateSplit({
