@@ -3,8 +3,10 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { fusedMatMulConfig } from './fused-mat-mul.js';
 import { gatherV2Config } from './gather.js';
+import { identityConfig } from './identity.js';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice.js';
-import { captureStockKernel } from './stock-kernels.js';
+import { captureStockKernel, withStockSetup } from './stock-kernels.js';
+import { sumConfig } from './sum.js';
 import { transposeConfig } from './transpose.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
@@ -18,10 +20,12 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelConfig[] = [
   unsortedSegmentSumConfig,
   transposeConfig,
   gatherV2Config,
+  identityConfig,
+  sumConfig,
 ];
 
 /** Stock kernels the overrides call into (captured before anything is replaced). */
-const STOCK_DEPENDENCIES = ['Transpose', 'GatherV2', 'Slice', 'SplitV', 'Unpack', 'Add', 'Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu', 'Prelu'];
+const STOCK_DEPENDENCIES = ['Transpose', 'GatherV2', 'Identity', 'Sum', 'Slice', 'SplitV', 'Unpack', 'Add', 'Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu', 'Prelu'];
 
 let installed = false;
 
@@ -36,8 +40,9 @@ export function installWasmKernels(): void {
     if (!captureStockKernel(name)) throw new Error(`wasm kernels: tfjs-backend-wasm has no ${name} kernel; is it loaded?`);
   }
   for (const config of WASM_KERNEL_OVERRIDES) {
+    const registered = withStockSetup(config);
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel(config);
+    tf.registerKernel(registered);
   }
   installed = true;
 }

@@ -23,16 +23,7 @@ export function runStockKernel(
 ): TensorInfo | TensorInfo[] {
   const config = stock.get(kernelName) ?? captureStockKernel(kernelName);
   if (!config) throw new Error(`wasm kernels: the stock wasm kernel ${kernelName} is not registered`);
-  // A replaced stock kernel is not set up by the engine (its setupFunc binds the C++ function): do it
-  // once per backend instance.
-  if (config.setupFunc) {
-    let done = setUp.get(config);
-    if (!done) setUp.set(config, (done = new WeakSet()));
-    if (!done.has(backend)) {
-      config.setupFunc(backend);
-      done.add(backend);
-    }
-  }
+  setUpStockKernel(config, backend);
   return config.kernelFunc({ inputs, backend, attrs });
 }
 
@@ -45,4 +36,27 @@ export function runStockKernelSingle(
   const result = runStockKernel(kernelName, backend, inputs, attrs);
   if (Array.isArray(result)) throw new Error(`wasm kernels: ${kernelName} returned several tensors, expected one`);
   return result;
+}
+
+/**
+ * Runs a stock kernel's setupFunc (which binds its C++ function) once per backend instance. The engine
+ * only sets up registered kernels, and other stock kernels call replaced ones internally (the stock
+ * Sum transposes with the stock Transpose), so overrides run their stock kernel's setup at backend
+ * initialisation (see `withStockSetup`), and `runStockKernel` checks again.
+ */
+export function setUpStockKernel(config: KernelConfig, backend: object): void {
+  if (!config.setupFunc) return;
+  let done = setUp.get(config);
+  if (!done) setUp.set(config, (done = new WeakSet()));
+  if (!done.has(backend)) {
+    config.setupFunc(backend as never);
+    done.add(backend);
+  }
+}
+
+/** The override, with a setupFunc that sets up the stock kernel it replaces. */
+export function withStockSetup(override: KernelConfig): KernelConfig {
+  const original = captureStockKernel(override.kernelName);
+  if (!original?.setupFunc) return override;
+  return { ...override, setupFunc: (backend) => setUpStockKernel(original, backend) };
 }
