@@ -1,0 +1,67 @@
+// SIGKILL outside a checkpoint write: from outside at an arbitrary moment, in the middle of a metrics
+// line, and while the final model is exported. The run folder stays usable and `--resume auto` ends
+// with the same bytes and metrics as a run that was never interrupted.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initializeBackend } from '@mlm/backend';
+import { createRandom } from '@mlm/random';
+import { runCli, temporaryFolder, writeTinyConfig } from './support/cli-process.js';
+import { differencesBetweenRuns, loadEveryCompleteCheckpoint } from './support/run-artifacts.js';
+
+let folder: string;
+let config: string;
+let reference: string;
+
+beforeAll(async () => {
+  await initializeBackend({ backend: 'wasm', log: () => {} });
+  folder = temporaryFolder('sigkill-between');
+  config = writeTinyConfig(folder);
+  reference = path.join(folder, 'uninterrupted');
+  const result = await runCli(['train', '-c', config, '--run-dir', reference]);
+  expect(result.code, result.stderr).toBe(0);
+});
+
+async function resumeAndCompare(run: string, expectedResumeStep: number | null): Promise<void> {
+  const { resumeStep, steps } = await loadEveryCompleteCheckpoint(run);
+  if (expectedResumeStep !== null) expect(resumeStep).toBe(expectedResumeStep);
+  if (resumeStep !== null) expect(steps).toContain(resumeStep);
+  const resumed = await runCli(['train', '-c', config, '--run-dir', run, '--resume', 'auto']);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(differencesBetweenRuns(reference, run)).toEqual([]);
+}
+
+describe('SIGKILL between checkpoints', () => {
+  it('killed from outside at a random moment after the first checkpoint: resumes to identical results', async () => {
+    const run = path.join(folder, 'external');
+    const random = createRandom(7);
+    const delay = Math.floor(random.next() * 400);
+    const killed = await runCli(['train', '-c', config, '--run-dir', run], {
+      onStderrLine: (line, child) => {
+        // Step 3 starts after the step-2 checkpoint is in place.
+        if (line.startsWith('step 3/')) setTimeout(() => child.kill('SIGKILL'), delay);
+      },
+    });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    await resumeAndCompare(run, null);
+  });
+
+  it('a torn line at the end of metrics.jsonl is dropped on resume', async () => {
+    const run = path.join(folder, 'torn-metrics');
+    const killed = await runCli(['train', '-c', config, '--run-dir', run], {
+      watch: run,
+      killAt: { match: String.raw`^appendFileSync .*/metrics\.jsonl$`, occurrence: 6, torn: true },
+    });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    await resumeAndCompare(run, 4);
+  });
+
+  it('killed while the final model is exported: resuming the finished run re-exports it, metrics unchanged', async () => {
+    const run = path.join(folder, 'final-export');
+    const killed = await runCli(['train', '-c', config, '--run-dir', run], {
+      watch: run,
+      killAt: { match: String.raw`^writeFile .*/model/\.model\.safetensors\.`, occurrence: 1, torn: true },
+    });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    await resumeAndCompare(run, 8);
+  });
+});
