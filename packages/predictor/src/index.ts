@@ -45,7 +45,5 @@ export type { BlockPlan } from './block-plan.js';
 export { LogitsShiftBy1, getLogitsHook, logitsShiftBy1, registerLogitsHook } from './logits-hooks.js';
 export type { LogitsHook, LogitsHookFunction } from './logits-hooks.js';
 export { createLeftPaddedBatch, createUnconditionalBatch, predictorPositions } from './prediction-input.js';
-export { inferBatchLength, iterUnbatch, unbatch } from './unbatch.js';
-export type { UnbatchOptions } from './unbatch.js';
 export { FixedDistributionModel, createFixedDistributionModel, peakedDistribution } from './fixed-distribution-model.js';
 export type { FixedDistributionContext, FixedDistributionModelOptions } from './fixed-distribution-model.js';

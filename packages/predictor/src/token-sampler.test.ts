@@ -159,3 +159,50 @@ describe('sampler registry', () => {
     registerSampler('always-7', () => constant, { replace: true });
   });
 });
+
+describe('selection helpers agree with a plain sort', () => {
+  it('topKIndices and topPKeepSet match the stable-sort definition on random rows with ties', async () => {
+    const { topKIndices } = await import('./sampling-math.js');
+    const random = createRandom(21);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(random.next() * 60);
+      // Few distinct values → many ties.
+      const raw = Array.from({ length: n }, () => Math.floor(random.next() * 6));
+      const total = raw.reduce((s, v) => s + v, 0) || 1;
+      const probabilities = raw.map((v) => v / total);
+      const order = probabilities.map((_, j) => j).sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
+      const k = 1 + Math.floor(random.next() * n);
+      expect(topKIndices(probabilities, k)).toEqual(order.slice(0, k));
+      expect(topKIndices(probabilities, 2)).toEqual(order.slice(0, 2));
+      const p = 0.05 + random.next() * 0.95;
+      const expected = new Uint8Array(n);
+      let cumulative = 0;
+      order.forEach((index, rank) => {
+        cumulative = Math.fround(cumulative + Math.fround(probabilities[index]!));
+        if (rank === 0 || cumulative <= Math.fround(p)) expected[index] = 1;
+      });
+      // The reference rule stops at the first rank over p; cumulative sums never decrease, so same set.
+      expect(Array.from(topPKeepSet(probabilities, p))).toEqual(Array.from(expected));
+    }
+  });
+});
+
+describe('top-p on a large peaked vocabulary', () => {
+  it('sorting only the head gives the full-sort keep set', () => {
+    const random = createRandom(4);
+    for (const p of [0.5, 0.9, 0.99, 1]) {
+      const raw = Array.from({ length: 5000 }, (_, j) => (1 / (j + 1) ** 1.2) * (0.5 + random.next()));
+      const total = raw.reduce((s, v) => s + v, 0);
+      const probabilities = Float64Array.from(raw, (v) => v / total);
+      const order = Array.from(probabilities.keys()).sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
+      const expected = new Uint8Array(5000);
+      let cumulative = 0;
+      for (const [rank, index] of order.entries()) {
+        cumulative = Math.fround(cumulative + Math.fround(probabilities[index]!));
+        if (rank > 0 && !(cumulative <= Math.fround(p))) break;
+        expected[index] = 1;
+      }
+      expect(Array.from(topPKeepSet(probabilities, p))).toEqual(Array.from(expected));
+    }
+  });
+});

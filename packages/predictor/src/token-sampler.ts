@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RandomSource } from '@mlm/types';
 import { gumbelNoise, uniformArray } from '@mlm/random';
-import { argmax, softmax, topKIndices, topPKeepSet } from './sampling-math.js';
+import { argmax, softmax, softmaxInto, topKIndices, topPKeepSet } from './sampling-math.js';
 import { parseOptions } from './validate-options.js';
 
 /**
@@ -43,6 +43,24 @@ function drawInverseCdf(values: ArrayLike<number>, candidates: ArrayLike<number>
   return candidates[0] as number;
 }
 
+/** Inverse-CDF draw from softmax(row / t) over the whole row, without allocating. */
+function inverseCdfRow(row: Float32Array, t: number, u: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < row.length; j++) if ((row[j] as number) > max) max = row[j] as number;
+  let sum = 0;
+  for (let j = 0; j < row.length; j++) sum += Math.exp(((row[j] as number) - max) / t);
+  const target = u * sum;
+  let cumulative = 0;
+  let lastPositive = 0;
+  for (let j = 0; j < row.length; j++) {
+    const weight = Math.exp(((row[j] as number) - max) / t);
+    if (weight > 0) lastPositive = j;
+    cumulative += weight;
+    if (target < cumulative) return j;
+  }
+  return lastPositive;
+}
+
 /** Deterministic argmax. Draws nothing (xlm-core's top-1 sampler draws noise that cannot matter). */
 export class GreedySampler implements TokenSampler {
   readonly name = 'greedy';
@@ -74,11 +92,7 @@ export class CategoricalSampler implements TokenSampler {
     const t = this.temperature;
     if (this.method === 'inverse-cdf') {
       const u = uniformArray(random, numRows);
-      const ids = Int32Array.from({ length: vocabSize }, (_, j) => j);
-      for (let r = 0; r < numRows; r++) {
-        const tempered = Float64Array.from(rowOf(logits, r, vocabSize), (v) => v / t);
-        out[r] = drawInverseCdf(tempered, ids, u[r] as number);
-      }
+      for (let r = 0; r < numRows; r++) out[r] = inverseCdfRow(rowOf(logits, r, vocabSize), t, u[r] as number);
       return out;
     }
     const noise = gumbelNoise(random, numRows * vocabSize);
@@ -172,18 +186,38 @@ export class TopPSampler implements TokenSampler {
   }
   sample(logits: Float32Array, numRows: number, vocabSize: number, random: RandomSource): Int32Array {
     const out = new Int32Array(numRows);
+    const t = this.temperature;
     const noise = this.method === 'gumbel-max' ? gumbelNoise(random, numRows * vocabSize) : uniformArray(random, numRows);
+    const probabilities = new Float64Array(vocabSize);
     for (let r = 0; r < numRows; r++) {
       const row = rowOf(logits, r, vocabSize);
-      const keep = this.keepSet(row);
-      const candidates: number[] = [];
-      for (let j = 0; j < vocabSize; j++) if (keep[j]) candidates.push(j);
-      const tempered = candidates.map((j) => (row[j] as number) / this.temperature);
+      softmaxInto(row, t, probabilities);
+      const keep = topPKeepSet(probabilities, this.p);
       if (this.method === 'inverse-cdf') {
-        out[r] = drawInverseCdf(tempered, candidates, noise[r] as number);
+        let total = 0;
+        for (let j = 0; j < vocabSize; j++) if (keep[j]) total += probabilities[j] as number;
+        const target = (noise[r] as number) * total;
+        let cumulative = 0;
+        let chosen = -1;
+        for (let j = 0; j < vocabSize; j++) {
+          if (!keep[j]) continue;
+          chosen = j;
+          cumulative += probabilities[j] as number;
+          if (target < cumulative) break;
+        }
+        out[r] = chosen;
       } else {
-        const noisy = tempered.map((value, c) => value + (noise[r * vocabSize + (candidates[c] as number)] as number));
-        out[r] = candidates[argmax(noisy)] as number;
+        let best = -1;
+        let bestValue = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < vocabSize; j++) {
+          if (!keep[j]) continue;
+          const value = (row[j] as number) / t + (noise[r * vocabSize + j] as number);
+          if (best < 0 || value > bestValue) {
+            best = j;
+            bestValue = value;
+          }
+        }
+        out[r] = best;
       }
     }
     return out;
