@@ -1,6 +1,6 @@
 // Port of xlm-core tests/models/mlm/test_metrics_mlm.py (spec §11.3) and tests/core/test_metrics.py (§11.4).
 import { describe, expect, it } from 'vitest';
-import type { Tokenizer } from '@mlm/types';
+import { SimpleSpaceTokenizer } from '@mlm/collators';
 import {
   MeanMetric,
   MetricWrapper,
@@ -14,9 +14,8 @@ import {
 } from './index.js';
 import { bools, ints, rows } from './test-matrices.js';
 
-const MASK = 2;
-// Only maskTokenId is read by the update functions.
-const tokenizer = { maskTokenId: MASK } as Tokenizer;
+const tokenizer = SimpleSpaceTokenizer.forNumbers(50); // xlm-core's simple_tokenizer
+const MASK = tokenizer.maskTokenId; // 2
 
 describe('MLM metric update functions (test_metrics_mlm)', () => {
   it('exactMatchUpdateFn passes ids and targets through, no lengths', () => {
