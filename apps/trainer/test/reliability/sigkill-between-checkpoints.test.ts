@@ -64,4 +64,18 @@ describe('SIGKILL between checkpoints', () => {
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     await resumeAndCompare(run, 8);
   });
+
+  it('resuming a finished run that keeps one checkpoint never leaves the folder without it, even if killed', async () => {
+    const run = path.join(folder, 'finished-keep-one');
+    const keepOne = writeTinyConfig(folder, { keepCheckpoints: 1, file: 'keep-one.yaml' });
+    const finished = await runCli(['train', '-c', keepOne, '--run-dir', run]);
+    expect(finished.code, finished.stderr).toBe(0);
+    // Resume the finished run and kill it when it would publish a checkpoint folder (if it writes one).
+    const again = await runCli(['train', '-c', keepOne, '--run-dir', run, '--resume', 'auto'], {
+      watch: run,
+      killAt: { match: String.raw`^rename .*/\.step-8\.partial-[^/]* -> `, occurrence: 1 },
+    });
+    expect(again.signal === 'SIGKILL' || again.code === 0, again.stderr).toBe(true);
+    expect((await loadEveryCompleteCheckpoint(run)).resumeStep).toBe(8);
+  });
 });

@@ -27,6 +27,8 @@ export interface CliRunOptions {
   killAt?: FaultRule;
   /** Fail a file write with ENOSPC (after writing half of it). */
   noSpaceAt?: FaultRule;
+  /** Send the process a signal at a file operation. */
+  signalAt?: FaultRule & { signal: 'SIGINT' | 'SIGTERM' };
   /** Only operations under this folder count for killAt / noSpaceAt / trace. */
   watch?: string;
   /** Record every file operation under `watch` to this file (JSON lines). */
@@ -56,10 +58,11 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
   delete env.VITEST_POOL_ID;
   delete env.NODE_OPTIONS;
   const imports = ['--import', path.join(SUPPORT, 'register-typescript.mjs')];
-  if (options.killAt || options.noSpaceAt || options.traceFile) {
+  if (options.killAt || options.noSpaceAt || options.signalAt || options.traceFile) {
     imports.push('--import', path.join(SUPPORT, 'fault-injection.mjs'));
     if (options.killAt) env.MLM_FAULT_KILL = JSON.stringify(options.killAt);
     if (options.noSpaceAt) env.MLM_FAULT_ENOSPC = JSON.stringify(options.noSpaceAt);
+    if (options.signalAt) env.MLM_FAULT_SIGNAL = JSON.stringify(options.signalAt);
     if (options.traceFile) env.MLM_FAULT_TRACE = options.traceFile;
     if (options.watch) env.MLM_FAULT_WATCH = options.watch;
   }
@@ -98,8 +101,11 @@ export function temporaryFolder(label: string): string {
  * 8 steps, a checkpoint every 2 steps, validation every 4, a metrics line every step), written as a
  * YAML file; returns its path. `extra` lines are appended (YAML, top-level keys not used above).
  */
-export function writeTinyConfig(folder: string, options: { maxSteps?: number; checkpointEvery?: number; logEvery?: number; extra?: string } = {}): string {
-  const file = path.join(folder, 'tiny.yaml');
+export function writeTinyConfig(
+  folder: string,
+  options: { maxSteps?: number; checkpointEvery?: number | null; validationEvery?: number | null; logEvery?: number; keepCheckpoints?: number; extra?: string; file?: string } = {},
+): string {
+  const file = path.join(folder, options.file ?? 'tiny.yaml');
   writeFileSync(
     file,
     `name: tiny
@@ -128,12 +134,12 @@ training:
   maxSteps: ${options.maxSteps ?? 8}
   batchSize: 4
   logEvery: ${options.logEvery ?? 1}
-  checkpointEvery: ${options.checkpointEvery ?? 2}
-  keepCheckpoints: 2
+  checkpointEvery: ${options.checkpointEvery === undefined ? 2 : options.checkpointEvery}
+  keepCheckpoints: ${options.keepCheckpoints ?? 2}
   ema:
     decay: 0.9
 validation:
-  every: 4
+  every: ${options.validationEvery === undefined ? 4 : options.validationEvery}
   batchSize: 8
   maxExamples: 8
 logging:

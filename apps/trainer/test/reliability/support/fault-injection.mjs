@@ -5,8 +5,10 @@
 //   - kill the process with SIGKILL at the n-th matching operation (MLM_FAULT_KILL), optionally
 //     after writing only part of the data ("torn": true), as a power cut or `kill -9` would,
 //   - fail the n-th matching write with ENOSPC after writing part of it (MLM_FAULT_ENOSPC), as a
-//     full disk does.
-// MLM_FAULT_KILL / MLM_FAULT_ENOSPC hold JSON: {"match": "<regular expression on 'op path'>",
+//     full disk does,
+//   - send the process a signal (SIGINT, SIGTERM) at the n-th matching operation (MLM_FAULT_SIGNAL,
+//     with "signal"), so a Ctrl-C lands at a known point.
+// MLM_FAULT_KILL / MLM_FAULT_ENOSPC / MLM_FAULT_SIGNAL hold JSON: {"match": "<regular expression on 'op path'>",
 // "occurrence": n (1-based), "torn": boolean}. Nothing is changed when neither variable is set.
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -14,6 +16,7 @@ import { syncBuiltinESMExports } from 'node:module';
 const parse = (name) => (process.env[name] ? JSON.parse(process.env[name]) : undefined);
 const killRule = parse('MLM_FAULT_KILL');
 const noSpaceRule = parse('MLM_FAULT_ENOSPC');
+const signalRule = parse('MLM_FAULT_SIGNAL');
 const traceFile = process.env.MLM_FAULT_TRACE;
 const watched = process.env.MLM_FAULT_WATCH; // only paths under this folder count
 
@@ -69,6 +72,9 @@ function intercept(op, file, data) {
     process.kill(process.pid, 'SIGKILL');
     // SIGKILL is delivered asynchronously; never let the operation run.
     for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  }
+  if (matches(signalRule, description)) {
+    process.kill(process.pid, signalRule.signal);
   }
   if (matches(noSpaceRule, description)) {
     if (data !== undefined) tornWrite(op, target, data);
