@@ -111,6 +111,8 @@ describe('options', () => {
     expect(() => createMLMPredictor({ ...base, maxSteps: 2, model: {} as Model })).toThrow(/model = an object: expected a Model/);
     expect(() => createMLMPredictor({ ...base, maxSteps: 2, max_steps: 3 } as never)).toThrow(/unknown option\(s\) "max_steps"/);
     expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: 'greedy', topK: 3 })).toThrow(/sampler is given, so topK must not be/);
+    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: 'greedy', temperature: 0.5 })).toThrow(/so temperature must not be/);
+    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: 'greedy', temperature: 1 })).not.toThrow(); // the default
     expect(() => createMLMPredictor({ ...base, maxSteps: 2, positionStrategy: 'uniform', confidence: 'top_prob', threshold: 1 })).toThrow(/either positionStrategy or confidence/);
   });
 

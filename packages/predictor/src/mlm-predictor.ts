@@ -89,7 +89,11 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
     this.logitsHook = typeof o.logitsHook === 'string' ? getLogitsHook(o.logitsHook) : o.logitsHook;
 
     if (o.sampler !== null) {
-      const conflicting = (['temperature', 'topK', 'topP'] as const).filter((key) => options[key] !== undefined && options[key] !== null);
+      // The sampler replaces temperature/topK/topP; setting them too is a mistake (temperature 1 is the default).
+      const conflicting = [
+        ...(['topK', 'topP'] as const).filter((key) => options[key] !== undefined && options[key] !== null),
+        ...(options.temperature !== undefined && options.temperature !== 1 ? ['temperature'] : []),
+      ];
       if (conflicting.length > 0) {
         throw new Error(`MLMPredictor: sampler is given, so ${conflicting.join(' and ')} must not be (set them in samplerOptions instead)`);
       }
