@@ -11,7 +11,7 @@ export interface ProgressUpdate {
 export interface ProgressReporter {
   start(totalSteps: number, startStep: number): void;
   update(update: ProgressUpdate): void;
-  /** A message that must not be garbled by the bar (validation results, warnings). */
+  /** A message that must not be garbled by the bar (validation results, warnings); printed in every mode. */
   message(line: string): void;
   stop(): void;
 }
@@ -85,7 +85,7 @@ export function createProgressReporter(options: {
       );
     },
     message(line) {
-      if (mode !== 'none') write(line);
+      write(line);
     },
     stop() {},
   };

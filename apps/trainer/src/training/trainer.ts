@@ -356,6 +356,9 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
           windowStart = performance.now();
         }
         await options.onStep?.(step);
+        // Give the event loop a turn: signal handlers (and the progress bar's timer) run there; a loop
+        // of already-resolved promises would otherwise starve them.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (stopSignal) break;
         if (config.validation.every !== null && step % config.validation.every === 0 && step < training.maxSteps) await validate();
         if (training.checkpointEvery !== null && step % training.checkpointEvery === 0 && step < training.maxSteps) await checkpoint();
