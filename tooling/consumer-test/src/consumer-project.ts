@@ -27,7 +27,7 @@ const CONSUMER_TSCONFIG = {
     checkJs: true,
     noEmit: true,
   },
-  include: ['*.ts', '*.mjs', 'plugins/**/*.mjs'],
+  include: ['*.ts', '*.mjs'],
 };
 
 /** Is the npm registry reachable? (`npm view` with a timeout; used to skip, never to pass.) */

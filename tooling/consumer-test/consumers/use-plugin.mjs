@@ -1,0 +1,36 @@
+// npm install @mlm/trainer @tensorflow/tfjs-core@4.22.0 zod
+import { initializeBackend } from '@mlm/backend';
+import { createNamedRandom, createRandom } from '@mlm/random';
+import { SimpleSpaceTokenizer } from '@mlm/collators';
+import { createRotaryTransformerMLMModel } from '@mlm/model';
+import { createMLMPredictor, createUnconditionalBatch } from '@mlm/predictor';
+import { createRegistryWithPlugins } from '@mlm/trainer';
+
+await initializeBackend({ backend: 'wasm', log: () => {} });
+
+// The built-in components plus those of the plugin, loaded as the trainer loads `plugins:` of a config.
+const registry = await createRegistryWithPlugins(['./my-plugin.mjs'], [process.cwd()]);
+/** @type {import('@mlm/trainer').ComponentContext} */
+const context = { registry, random: createRandom(0), createRandom: (name) => createNamedRandom(0, name), log: console.log };
+/** @type {import('@mlm/predictor').PositionStrategy} */
+const strategy = await registry.create('position-strategy', 'my/right-to-left', { perStep: 2 }, context);
+
+// Use it: generate 6 tokens per row, two per step, right to left.
+const tokenizer = SimpleSpaceTokenizer.forNumbers(10);
+const model = createRotaryTransformerMLMModel(
+  { numEmbeddings: tokenizer.vocabSize, dModel: 16, numLayers: 1, nhead: 2, rotaryEmbDim: 8 },
+  { random: createRandom(1) },
+);
+const predictor = createMLMPredictor({ model, tokenizer, random: createRandom(2), maxSteps: 3, positionStrategy: strategy });
+const unmaskedPerStep = [];
+for await (const event of predictor.stream(createUnconditionalBatch({ batchSize: 1, length: 6, maskTokenId: tokenizer.maskTokenId }))) {
+  unmaskedPerStep.push(Array.from(event.unmasked.data));
+}
+
+console.log(
+  JSON.stringify({
+    plugins: registry.pluginNames(),
+    components: registry.list('position-strategy').filter((component) => component.plugin === 'my'),
+    unmaskedPerStep,
+  }),
+);
