@@ -15,8 +15,9 @@ describe('threaded wasm backend in a CLI process', () => {
     });
     expect(result.error).toBeUndefined();
     expect(result.status, result.stderr.slice(-2000)).toBe(0);
-    const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as { threads: number; description: string; value: number };
+    const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as { threads: number; description: string; value: number; batchedMatches: boolean };
     expect(report.value).toBe(64);
+    expect(report.batchedMatches).toBe(true);
     expect(report.threads).toBe(typeof SharedArrayBuffer === 'undefined' ? 1 : 2);
     expect(report.description).toMatch(/wasm \(SIMD, 2 threads\)/);
   });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NATIVE_PACKAGES, parseBackendRequest, type BackendName, type BackendRequest } from './backend-names.js';
 import { loadGradients, loadWasmBackend, loadCpuBackend } from './load-backends.js';
+import { setSimdKernelsEnabled } from './wasm/simd-kernels.js';
 
 export interface BackendOptions {
   /** Explicit choice; otherwise `MLM_BACKEND`; otherwise `auto`. */
@@ -10,6 +11,11 @@ export interface BackendOptions {
    * most 8). More than 1 uses tfjs-backend-wasm's threaded SIMD build.
    */
   threads?: number;
+  /**
+   * Our SIMD128 kernel for batched small matrix products on wasm (default true; `MLM_WASM_SIMD_KERNELS=0`
+   * turns it off, then every product goes to XNNPACK). For measurements.
+   */
+  simdKernels?: boolean;
   /** Where the chosen backend is logged (default: console.error). Pass `() => {}` to silence. */
   log?: (line: string) => void;
   /** Environment to read `MLM_BACKEND` and `MLM_WASM_THREADS` from (default: process.env). */
@@ -103,6 +109,7 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
     } else if (name === 'wasm') {
       try {
         const wasm = await loadWasmBackend(options.threads, env);
+        setSimdKernelsEnabled(options.simdKernels ?? env.MLM_WASM_SIMD_KERNELS !== '0');
         chosen = { name, threads: wasm.threads, simd: wasm.simd };
         break;
       } catch (error) {

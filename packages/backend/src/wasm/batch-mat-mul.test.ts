@@ -114,3 +114,18 @@ describe('BatchMatMul on wasm (XNNPACK for every product)', () => {
     }
   });
 });
+
+describe('BatchMatMul with and without the SIMD kernel', () => {
+  it('gives the same products through XNNPACK (simdKernels: false) as through the SIMD kernel', async () => {
+    const a = seededValues(6 * 5 * 7, 11);
+    const b = seededValues(6 * 7 * 9, 12);
+    const run = async (simdKernels: boolean) => {
+      await initializeBackend({ backend: 'wasm', simdKernels, log: () => {} });
+      return tf.tidy(() => Float32Array.from(tf.matMul(tf.tensor(a, [6, 5, 7]), tf.tensor(b, [6, 7, 9])).dataSync()));
+    };
+    const withKernel = await run(true);
+    const withXnnpack = await run(false);
+    await initializeBackend({ backend: 'wasm', log: () => {} });
+    expect(maxRelativeError([withKernel], [withXnnpack])).toBeLessThan(TOLERANCE);
+  });
+});

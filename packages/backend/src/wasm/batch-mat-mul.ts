@@ -1,5 +1,6 @@
 import { BatchMatMul, broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { simdKernels } from './simd-kernels.js';
 import { runStockKernelSingle } from './stock-kernels.js';
 import {
   heapView,
@@ -116,6 +117,12 @@ function broadcastBatchIndex(outBatchShape: number[], operandBatchShape: number[
 const PACK_COST = 4;
 
 /**
+ * Per-entry products up to this many multiply-adds (M·K·N) go to our SIMD kernel: attention's
+ * [83, 32] · [32, 83] (0.2M) and [128, 64] · [64, 128] (1M). Larger ones amortise XNNPACK's set-up.
+ */
+const SMALL_PRODUCT = 1 << 21;
+
+/**
  * One product out[rows, n] = A[rows, k] · B[k, n] (A's batch folded into its rows; B shared), in the
  * cheaper of two orientations. XNNPACK packs its right-hand side on every call, so
  * - direct:  A (transposed if stored transposed) · B (transposed if stored transposed), packs k·n;
@@ -227,6 +234,22 @@ export function wasmBatchMatMul(
     if (transposeB) {
       right = transposeLastTwo(backend, b);
       temporaries.push(right);
+    }
+    const kernels = m * k * n <= SMALL_PRODUCT ? simdKernels(backend) : null;
+    if (kernels) {
+      // Small products (attention heads): our SIMD kernel runs the whole batch in one call, without
+      // XNNPACK's per-product operator set-up and thread-pool round trip.
+      const [aAddress, bAddress, outAddress] = [tensorAddress(backend, left), tensorAddress(backend, right), tensorAddress(backend, out)];
+      if ((aBatch === 1 || aBatch === outBatch) && (bBatch === 1 || bBatch === outBatch)) {
+        kernels.bmm(aAddress, bAddress, outAddress, outBatch, m, k, n, aBatch === 1 ? 0 : m * k, bBatch === 1 ? 0 : k * n, m * n);
+      } else {
+        const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
+        const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);
+        for (let index = 0; index < outBatch; index++) {
+          kernels.bmm(aAddress + aIndex(index) * m * k * 4, bAddress + bIndex(index) * k * n * 4, outAddress + index * m * n * 4, 1, m, k, n, 0, 0, 0);
+        }
+      }
+      return out;
     }
     const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
     const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);

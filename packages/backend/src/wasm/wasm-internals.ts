@@ -10,6 +10,8 @@ export interface WasmModule {
   HEAPU8: Uint8Array;
   /** Exported by the threaded build only (its memory is shared and may grow from any thread). */
   wasmMemory?: WebAssembly.Memory;
+  /** The instance's exports (the single-threaded build exports its memory there). */
+  asm?: { memory?: WebAssembly.Memory };
   cwrap(name: string, returnType: string | null, argumentTypes: string[]): (...args: unknown[]) => unknown;
   tfjs: {
     init(): void;

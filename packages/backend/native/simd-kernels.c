@@ -1,0 +1,106 @@
+/*
+ * SIMD128 kernels that run on the tfjs wasm backend's own heap (this module imports its memory).
+ * Built by build.sh with clang --target=wasm32 -msimd128; no libc, no static data and no stack use
+ * (the module must never write outside the buffers it is given: build.sh checks that the code
+ * touches no global, i.e. no shadow stack).
+ *
+ * bmm: C[t] = A[t] · B[t] for t < batch, row-major, A[t] at a + t·strideA (M × K), B[t] at
+ * b + t·strideB (K × N), C[t] at c + t·strideC (M × N). A stride of 0 broadcasts that operand.
+ * The sum over k runs in increasing k for every output element (one multiply and one add per step).
+ */
+#include <wasm_simd128.h>
+
+typedef float f32;
+
+static inline void block4x8(const f32* a, const f32* b, f32* c, int K, int N) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  const f32* a0 = a;
+  const f32* a1 = a + K;
+  const f32* a2 = a + 2 * K;
+  const f32* a3 = a + 3 * K;
+  for (int k = 0; k < K; k++) {
+    const v128_t b0 = wasm_v128_load(b + k * N);
+    const v128_t b1 = wasm_v128_load(b + k * N + 4);
+    v128_t x = wasm_f32x4_splat(a0[k]);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x, b1));
+    x = wasm_f32x4_splat(a1[k]);
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x, b1));
+    x = wasm_f32x4_splat(a2[k]);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x, b1));
+    x = wasm_f32x4_splat(a3[k]);
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x, b1));
+  }
+  wasm_v128_store(c, c00);
+  wasm_v128_store(c + 4, c01);
+  wasm_v128_store(c + N, c10);
+  wasm_v128_store(c + N + 4, c11);
+  wasm_v128_store(c + 2 * N, c20);
+  wasm_v128_store(c + 2 * N + 4, c21);
+  wasm_v128_store(c + 3 * N, c30);
+  wasm_v128_store(c + 3 * N + 4, c31);
+}
+
+static inline void block1x8(const f32* a, const f32* b, f32* c, int K, int N) {
+  v128_t c0 = wasm_f32x4_splat(0), c1 = c0;
+  for (int k = 0; k < K; k++) {
+    const v128_t x = wasm_f32x4_splat(a[k]);
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(b + k * N)));
+    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(b + k * N + 4)));
+  }
+  wasm_v128_store(c, c0);
+  wasm_v128_store(c + 4, c1);
+}
+
+static inline void block4x4(const f32* a, const f32* b, f32* c, int K, int N) {
+  v128_t c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (int k = 0; k < K; k++) {
+    const v128_t b0 = wasm_v128_load(b + k * N);
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_f32x4_splat(a[k]), b0));
+    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_f32x4_splat(a[K + k]), b0));
+    c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_f32x4_splat(a[2 * K + k]), b0));
+    c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_f32x4_splat(a[3 * K + k]), b0));
+  }
+  wasm_v128_store(c, c0);
+  wasm_v128_store(c + N, c1);
+  wasm_v128_store(c + 2 * N, c2);
+  wasm_v128_store(c + 3 * N, c3);
+}
+
+static inline void block1x4(const f32* a, const f32* b, f32* c, int K, int N) {
+  v128_t c0 = wasm_f32x4_splat(0);
+  for (int k = 0; k < K; k++) c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_f32x4_splat(a[k]), wasm_v128_load(b + k * N)));
+  wasm_v128_store(c, c0);
+}
+
+static inline void scalar(const f32* a, const f32* b, f32* c, int rows, int K, int N, int column) {
+  for (int i = 0; i < rows; i++) {
+    f32 sum = 0;
+    for (int k = 0; k < K; k++) sum += a[i * K + k] * b[k * N + column];
+    c[i * N + column] = sum;
+  }
+}
+
+__attribute__((export_name("bmm")))
+void bmm(const f32* a, const f32* b, f32* c, int batch, int M, int K, int N, int strideA, int strideB, int strideC) {
+  for (int t = 0; t < batch; t++) {
+    const f32* A = a + t * strideA;
+    const f32* B = b + t * strideB;
+    f32* C = c + t * strideC;
+    int j = 0;
+    for (; j + 8 <= N; j += 8) {
+      int i = 0;
+      for (; i + 4 <= M; i += 4) block4x8(A + i * K, B + j, C + i * N + j, K, N);
+      for (; i < M; i++) block1x8(A + i * K, B + j, C + i * N + j, K, N);
+    }
+    for (; j + 4 <= N; j += 4) {
+      int i = 0;
+      for (; i + 4 <= M; i += 4) block4x4(A + i * K, B + j, C + i * N + j, K, N);
+      for (; i < M; i++) block1x4(A + i * K, B + j, C + i * N + j, K, N);
+    }
+    for (; j < N; j++) scalar(A, B, C, M, K, N, j);
+  }
+}
