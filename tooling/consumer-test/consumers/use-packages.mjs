@@ -39,7 +39,8 @@ for await (const event of predictor.stream(createUnconditionalBatch({ batchSize:
   steps += 1;
   if (event.final) console.log('generated ids', Array.from(event.ids.data));
 }
-const [continuation] = await predictor.generate(['1 2 [MASK] [MASK] 5']);
+// Infill: the [MASK] tokens of a prompt are replaced (text in, text out).
+const [infilled] = await predictor.generate(['1 2 [MASK] [MASK] 5']);
 
 console.log(
   JSON.stringify({
@@ -47,7 +48,7 @@ console.log(
     batchShape: batch.inputIds.shape,
     loss: lossValue,
     steps,
-    continuation,
+    infilled,
     leakedTensors: tf.memory().numTensors - tensorsAfterSetup,
   }),
 );

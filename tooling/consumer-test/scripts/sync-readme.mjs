@@ -12,7 +12,7 @@ const consumers = path.resolve(here, '../consumers');
 export const BLOCK_PATTERN = /<!-- consumer: ([\w./-]+) -->\n[\s\S]*?<!-- \/consumer -->/g;
 
 export function renderBlock(file, source) {
-  const language = file.endsWith('.ts') ? 'ts' : 'js';
+  const language = file.endsWith('.ts') ? 'ts' : file.endsWith('.yaml') ? 'yaml' : 'js';
   return `<!-- consumer: ${file} -->\n\`\`\`${language}\n${source.trimEnd()}\n\`\`\`\n<!-- /consumer -->`;
 }
 
