@@ -1,7 +1,7 @@
 /**
  * Measures the predictor's per-step cost against the bare forward pass of the same model.
  * Run from the repository root:
- *   node --conditions=@mlm/source --import tsx packages/predictor/scripts/measure-steps.ts [wasm|cpu]
+ *   node --conditions=@mlm/source --import tsx packages/predictor/scripts/measure-steps.ts [wasm|cpu] [tiny|sudoku]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
@@ -20,7 +20,8 @@ const setups = [
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-for (const setup of setups) {
+const only = process.argv[3];
+for (const setup of setups.filter((entry) => only === undefined || entry.label.startsWith(only))) {
   const model = createRotaryTransformerMLMModel(setup.config, { random: createRandom(0) });
   const tokenizer = SimpleSpaceTokenizer.forNumbers(setup.config.numEmbeddings - 7);
   const batch = createUnconditionalBatch({ batchSize: setup.batchSize, length: setup.length, maskTokenId: tokenizer.maskTokenId });
