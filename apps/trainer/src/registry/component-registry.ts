@@ -82,7 +82,7 @@ export class ComponentRegistry<TContext = unknown> {
       [
         {
           path,
-          message: `unknown ${kind} ${shown}; ${valid.length ? `registered ${kind}s: ${valid.join(', ')}` : `no ${kind} is registered`}` +
+          message: `unknown ${kind} ${shown}; ${valid.length ? `registered ${kind.endsWith('s') ? `${kind}es` : `${kind}s`}: ${valid.join(', ')}` : `no ${kind} is registered`}` +
             (valid.length && typeof name === 'string' && !name.includes('/') ? ` (names are namespaced, e.g. "${valid[0]}")` : ''),
         },
       ],

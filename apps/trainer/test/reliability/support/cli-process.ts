@@ -36,6 +36,8 @@ export interface CliRunOptions {
   /** Called with each line of stderr as it arrives (the child is passed to send signals). */
   onStderrLine?: (line: string, child: ChildProcess) => void;
   env?: Record<string, string>;
+  /** SIGKILL the child after this many milliseconds (a hang then shows as signal SIGKILL). */
+  timeoutMs?: number;
 }
 
 export interface CliRunResult {
@@ -84,8 +86,12 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
       pending = lines.pop()!;
       for (const line of lines) options.onStderrLine?.(line, child);
     });
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
