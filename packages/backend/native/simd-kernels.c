@@ -76,12 +76,36 @@ static inline void block1x4(const f32* a, const f32* b, f32* c, int K, int N) {
   wasm_v128_store(c, c0);
 }
 
-static inline void scalar(const f32* a, const f32* b, f32* c, int rows, int K, int N, int column) {
-  for (int i = 0; i < rows; i++) {
-    f32 sum = 0;
-    for (int k = 0; k < K; k++) sum += a[i * K + k] * b[k * N + column];
-    c[i * N + column] = sum;
+/* The last 1–3 columns: loads and stores only the valid lanes (never past the end of a buffer). */
+static inline v128_t load_partial(const f32* p, int count) {
+  return wasm_f32x4_make(p[0], count > 1 ? p[1] : 0.0f, count > 2 ? p[2] : 0.0f, 0.0f);
+}
+
+static inline void store_partial(f32* p, v128_t v, int count) {
+  p[0] = wasm_f32x4_extract_lane(v, 0);
+  if (count > 1) p[1] = wasm_f32x4_extract_lane(v, 1);
+  if (count > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+static inline void block4xr(const f32* a, const f32* b, f32* c, int K, int N, int count) {
+  v128_t c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (int k = 0; k < K; k++) {
+    const v128_t b0 = load_partial(b + k * N, count);
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_f32x4_splat(a[k]), b0));
+    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_f32x4_splat(a[K + k]), b0));
+    c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_f32x4_splat(a[2 * K + k]), b0));
+    c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_f32x4_splat(a[3 * K + k]), b0));
   }
+  store_partial(c, c0, count);
+  store_partial(c + N, c1, count);
+  store_partial(c + 2 * N, c2, count);
+  store_partial(c + 3 * N, c3, count);
+}
+
+static inline void block1xr(const f32* a, const f32* b, f32* c, int K, int N, int count) {
+  v128_t c0 = wasm_f32x4_splat(0);
+  for (int k = 0; k < K; k++) c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_f32x4_splat(a[k]), load_partial(b + k * N, count)));
+  store_partial(c, c0, count);
 }
 
 __attribute__((export_name("bmm")))
@@ -101,6 +125,11 @@ void bmm(const f32* a, const f32* b, f32* c, int batch, int M, int K, int N, int
       for (; i + 4 <= M; i += 4) block4x4(A + i * K, B + j, C + i * N + j, K, N);
       for (; i < M; i++) block1x4(A + i * K, B + j, C + i * N + j, K, N);
     }
-    for (; j < N; j++) scalar(A, B, C, M, K, N, j);
+    if (j < N) {
+      const int count = N - j;
+      int i = 0;
+      for (; i + 4 <= M; i += 4) block4xr(A + i * K, B + j, C + i * N + j, K, N, count);
+      for (; i < M; i++) block1xr(A + i * K, B + j, C + i * N + j, K, N, count);
+    }
   }
 }
