@@ -160,6 +160,20 @@ function formatIssues(error: z.ZodError, input: Record<string, unknown>, naming:
   return `${label}: ${lines.join('; ')}`;
 }
 
+/** Deepest model accepted (the deepest published transformers have about a hundred layers). */
+export const MAX_LAYERS = 4096;
+/** Most parameters accepted: 2^31 float32 values (8 GiB), beyond what a tfjs backend can hold. */
+export const MAX_PARAMETERS = 2 ** 31;
+/** Most values in each precomputed rotary table ([3, maxLength + 1, head dim] float32, 1 GiB). */
+export const MAX_ROTARY_TABLE_ELEMENTS = 2 ** 28;
+
+/** Number of trainable parameters of a configuration (spec §2.2), computed without allocating. */
+export function parameterCount(config: ResolvedModelConfig): number {
+  const { numEmbeddings: v, dModel: d, dimFeedforward: f, numLayers: l } = config;
+  const perLayer = 4 * d * d + 2 * f * d + f + 5 * d;
+  return 2 * v * d + l * perLayer + (config.finalLayerWithoutNormalization ? 0 : 2 * d);
+}
+
 /** Cross-field checks and defaults, after each field passed its own check. */
 function resolve(values: Record<string, unknown>, naming: Naming, label: string): ResolvedModelConfig {
   const get = <K extends keyof ResolvedModelConfig>(key: K): unknown => {
@@ -200,6 +214,26 @@ function resolve(values: Record<string, unknown>, naming: Naming, label: string)
   }
   if (resolved.rotaryEmbDim % 2 !== 0) {
     problems.push(`${name('rotaryEmbDim')} = ${resolved.rotaryEmbDim}: expected an even number (RoPE rotates pairs of features)`);
+  }
+  // Size limits, checked arithmetically before anything is allocated: a hostile or mistyped
+  // config.json (num_layers = 1e9, max_length = 2^40) must be an error, not an out-of-memory crash.
+  if (resolved.numLayers > MAX_LAYERS) {
+    problems.push(`${name('numLayers')} = ${resolved.numLayers}: expected at most ${MAX_LAYERS} layers`);
+  } else {
+    const count = parameterCount(resolved);
+    if (!(count <= MAX_PARAMETERS)) {
+      const sizes = (['numEmbeddings', 'dModel', 'numLayers', 'dimFeedforward'] as const).map((key) => `${name(key)} = ${resolved[key]}`).join(', ');
+      problems.push(`${sizes}: the model would have ${count} parameters; expected at most ${MAX_PARAMETERS} (2^31)`);
+    }
+  }
+  if (dModel % nhead === 0) {
+    const tableElements = 3 * (resolved.maxLength + 1) * (dModel / nhead);
+    if (!(tableElements <= MAX_ROTARY_TABLE_ELEMENTS)) {
+      const largest = Math.floor(MAX_ROTARY_TABLE_ELEMENTS / (3 * (dModel / nhead))) - 1;
+      problems.push(
+        `${name('maxLength')} = ${resolved.maxLength}: the rotary tables for positions 0..${name('maxLength')} would hold 3 × ${resolved.maxLength + 1} × ${dModel / nhead} values each; expected ${name('maxLength')} ≤ ${largest} for a head dimension of ${dModel / nhead}`,
+      );
+    }
   }
   if (paddingIdx !== null && (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)) {
     problems.push(`${name('paddingIdx')} = ${paddingIdx}: expected an index in [${-numEmbeddings}, ${numEmbeddings - 1}] (${name('numEmbeddings')} = ${numEmbeddings}) or null`);
