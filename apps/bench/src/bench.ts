@@ -139,7 +139,8 @@ async function measureEngine(backend: 'wasm' | 'cpu', round: number): Promise<vo
         continue;
       }
       const times: number[] = [];
-      for (let i = 0; i < Math.min(engineReps, 3); i++) times.push((await generateOnce(config, i)).ms);
+      // A generation is already `length` forward passes: fewer runs.
+      for (let i = 0; i < Math.max(1, Math.floor(engineReps / 3)); i++) times.push((await generateOnce(config, i)).ms);
       const summary = summarize(times);
       record({ engine, bench: 'generate', config: config.name, summary, throughput: tokensPerSecond(config, summary.median) });
     }
