@@ -40,6 +40,8 @@ export interface TrainerState {
    * checkpoint follows its final validation must not validate (and log) that step again.
    */
   validation?: { step: number; values: Record<string, number> } | null;
+  /** The train/loss average under way (steps since the last metrics line; absent in older checkpoints). */
+  logWindow?: { loss: number; steps: number };
 }
 
 /** What a checkpoint writer needs from the model. */

@@ -81,15 +81,23 @@ export class NonFiniteLossError extends Error {
     readonly step: number,
     readonly what: string,
     readonly lastCheckpoint: string | undefined,
+    advice = 'Lower optimizer.lr, check the data, or set training.skipNonFiniteBatches=true to skip such batches.',
   ) {
     super(
       `${what} at step ${step}; training stopped. ` +
         (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}. ` : 'No checkpoint was written yet. ') +
-        'Lower optimizer.lr, check the data, or set training.skipNonFiniteBatches=true to skip such batches.',
+        advice,
     );
     this.name = 'NonFiniteLossError';
   }
 }
+
+/**
+ * With `training.skipNonFiniteBatches`, this many non-finite batches in a row stop the run: isolated
+ * bad batches are skipped, but weights that produce nothing finite any more cannot recover, and
+ * skipping would go on forever (no optimiser step is taken, so maxSteps is never reached).
+ */
+export const MAX_CONSECUTIVE_NON_FINITE_BATCHES = 100;
 
 function tokensOf(batch: MLMBatch): number {
   return batch.inputIds.shape[0] * batch.inputIds.shape[1];
@@ -170,6 +178,13 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   let epoch = 0;
   let lastEvaluation: EvaluationResult = { values: {}, samples: [], numExamples: 0 };
   let lastEvaluatedStep = -1;
+  // The steps averaged into the next train/loss line (kept in checkpoints so that a resumed run logs
+  // the same averages as an uninterrupted one when logEvery does not divide checkpointEvery).
+  let windowLoss = 0;
+  let windowSteps = 0;
+  let consecutiveNonFinite = 0;
+  // What the last checkpoint on disk holds: a stop or the end of training at that same state writes nothing.
+  let checkpointed: { step: number; evaluatedStep: number } | undefined;
 
   try {
     if (options.resumeFrom) {
@@ -206,6 +221,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         lastEvaluatedStep = state.validation.step;
         lastEvaluation = { values: state.validation.values, samples: [], numExamples: 0 };
       }
+      if (state.logWindow) ({ loss: windowLoss, steps: windowSteps } = state.logWindow);
+      checkpointed = { step, evaluatedStep: lastEvaluatedStep };
       log(`resumed from ${options.resumeFrom} at step ${step} (epoch ${epoch})`);
     }
     for (const logger of options.loggers) await logger.open({ resumeStep: options.resumeFrom ? step : null });
@@ -227,6 +244,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       ema: ema ? { numUpdates: ema.numUpdates, decay: ema.decay } : null,
       skippedBatches,
       validation: lastEvaluatedStep >= 0 ? { step: lastEvaluatedStep, values: lastEvaluation.values } : null,
+      logWindow: { loss: windowLoss, steps: windowSteps },
     });
 
     const checkpoint = async (): Promise<string> => {
@@ -241,8 +259,18 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       });
       await pruneCheckpoints(runFolder.checkpoints, training.keepCheckpoints);
       lastCheckpoint = directory;
+      checkpointed = { step, evaluatedStep: lastEvaluatedStep };
       return directory;
     };
+    // Rewriting the checkpoint a run resumed from (or just wrote) would delete it before the new copy
+    // is in place; when nothing changed since, the one on disk is the answer.
+    const checkpointUnlessCurrent = async (): Promise<string> =>
+      lastCheckpoint !== undefined &&
+      path.dirname(lastCheckpoint) === runFolder.checkpoints &&
+      checkpointed?.step === step &&
+      checkpointed.evaluatedStep === lastEvaluatedStep
+        ? lastCheckpoint
+        : checkpoint();
 
     const validate = async (): Promise<void> => {
       const run = () =>
@@ -271,18 +299,21 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         process.exit(signal === 'SIGINT' ? 130 : 143);
       }
       stopSignal = signal;
-      progress.message(`${signal} received: finishing step ${step + 1}, then writing a checkpoint...`);
+      progress.message(`${signal} received: finishing step in progress (and a validation due at it), then writing a checkpoint; ${signal} again exits at once without one`);
     };
     const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
     if (options.handleSignals) {
       process.on('SIGINT', handlers.SIGINT);
       process.on('SIGTERM', handlers.SIGTERM);
     }
+    const removeHandlers = () => {
+      if (!options.handleSignals) return;
+      process.off('SIGINT', handlers.SIGINT);
+      process.off('SIGTERM', handlers.SIGTERM);
+    };
 
     try {
       progress.start(training.maxSteps, step);
-      let windowLoss = 0;
-      let windowSteps = 0;
       let windowTokens = 0;
       let windowStart = performance.now();
       while (step < training.maxSteps && !stopSignal) {
@@ -324,10 +355,20 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         if (nonFinite) {
           disposeAll(gradients);
           if (!training.skipNonFiniteBatches) throw new NonFiniteLossError(step + 1, nonFinite, lastCheckpoint);
+          consecutiveNonFinite += 1;
+          if (consecutiveNonFinite >= MAX_CONSECUTIVE_NON_FINITE_BATCHES) {
+            throw new NonFiniteLossError(
+              step + 1,
+              `${nonFinite} (${consecutiveNonFinite} non-finite batches in a row; training.skipNonFiniteBatches skips isolated ones)`,
+              lastCheckpoint,
+              'The weights no longer give finite values: lower optimizer.lr and resume from the last good checkpoint.',
+            );
+          }
           skippedBatches += 1;
           progress.message(`step ${step + 1}: ${nonFinite}; batch skipped (training.skipNonFiniteBatches), ${skippedBatches} so far`);
           continue;
         }
+        consecutiveNonFinite = 0;
         const lr = config.optimizer.lr * schedule.multiplier(optimizer.stepCount);
         optimizer.step(gradients!, lr);
         disposeAll(gradients);
@@ -359,20 +400,22 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         // Give the event loop a turn: signal handlers (and the progress bar's timer) run there; a loop
         // of already-resolved promises would otherwise starve them.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (stopSignal) break;
+        // On a stop signal, the validation and checkpoint due at this step still run (the loop ends
+        // after them): skipping them would lose that validation for good, since a resumed run goes on
+        // from the next step.
         if (config.validation.every !== null && step % config.validation.every === 0 && step < training.maxSteps) await validate();
         if (training.checkpointEvery !== null && step % training.checkpointEvery === 0 && step < training.maxSteps) await checkpoint();
       }
+    } catch (error) {
+      removeHandlers();
+      throw error;
     } finally {
       progress.stop();
-      if (options.handleSignals) {
-        process.off('SIGINT', handlers.SIGINT);
-        process.off('SIGTERM', handlers.SIGTERM);
-      }
     }
 
     if (stopSignal) {
-      const directory = await checkpoint();
+      // The handlers stay until this checkpoint is written: a second signal then exits at once.
+      const directory = await checkpointUnlessCurrent().finally(removeHandlers);
       log(`${stopSignal}: stopped after step ${step}; checkpoint written to ${directory}`);
       for (const logger of options.loggers) await logger.close();
       return {
@@ -387,8 +430,9 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       };
     }
 
+    removeHandlers();
     if (lastEvaluatedStep !== step) await validate();
-    const directory = await checkpoint();
+    const directory = await checkpointUnlessCurrent();
     // As the reference's EMA callback: the trained model ends up holding the EMA weights.
     ema?.copyToModel();
     await model.savePretrained(runFolder.finalModel);

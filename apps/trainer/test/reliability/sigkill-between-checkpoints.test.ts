@@ -78,4 +78,22 @@ describe('SIGKILL between checkpoints', () => {
     expect(again.signal === 'SIGKILL' || again.code === 0, again.stderr).toBe(true);
     expect((await loadEveryCompleteCheckpoint(run)).resumeStep).toBe(8);
   });
+
+  it('a metrics line that averages steps on both sides of the resumed checkpoint is the same as uninterrupted', async () => {
+    // logEvery 3 with checkpoints every 2: the line of step 6 averages steps 4-6, and the run resumes at 4.
+    const windowed = writeTinyConfig(folder, { logEvery: 3, file: 'log-every-3.yaml' });
+    const expected = path.join(folder, 'log-every-3-uninterrupted');
+    const uninterrupted = await runCli(['train', '-c', windowed, '--run-dir', expected]);
+    expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
+    const run = path.join(folder, 'log-every-3');
+    const killed = await runCli(['train', '-c', windowed, '--run-dir', run], {
+      watch: run,
+      killAt: { match: String.raw`^appendFileSync .*/metrics\.jsonl$`, occurrence: 2 },
+    });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect((await loadEveryCompleteCheckpoint(run)).resumeStep).toBe(4);
+    const resumed = await runCli(['train', '-c', windowed, '--run-dir', run, '--resume', 'auto']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(differencesBetweenRuns(expected, run)).toEqual([]);
+  });
 });
