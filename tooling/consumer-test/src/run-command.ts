@@ -59,17 +59,16 @@ export function runCommand(command: string, args: string[], options: RunOptions)
 }
 
 /**
- * The environment for npm and for the consumer's node: the caller's, less what pnpm and vitest add
- * (`npm_config_*` from `pnpm test` would reconfigure npm; VITEST changes library defaults), so the
- * consumer runs as a user's shell would.
+ * The environment for npm and for the consumer's node: the caller's, less what `pnpm test` and
+ * vitest add (pnpm's script variables, including `npm_config_user_agent`, which npm would take as
+ * its own setting; VITEST changes library defaults), so the consumer runs as a user's shell would.
+ * A user's own npm settings (`npm_config_registry`, a proxy, the cache) are kept.
  */
 export function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const added = [/^npm_config_user_agent$/i, /^npm_(package|lifecycle)_/i, /^npm_(node_)?execpath$/i, /^pnpm_/i, /^VITEST/, /^NODE_OPTIONS$/, /^TEST$/, /^NODE_ENV$/];
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    const lower = key.toLowerCase();
-    if (lower.startsWith('npm_') || lower.startsWith('pnpm_') || key.startsWith('VITEST') || key === 'NODE_OPTIONS') continue;
-    if (key === 'TEST' || key === 'NODE_ENV') continue;
-    env[key] = value;
+    if (!added.some((pattern) => pattern.test(key))) env[key] = value;
   }
   return { ...env, ...extra };
 }
