@@ -112,7 +112,7 @@ describe.skipIf(!registry.reachable)('a fresh npm project outside the workspace'
     const versions = versionsInTree(JSON.parse(stdout), '@tensorflow/tfjs-core');
     expect(versions.length).toBeGreaterThan(1); // the app and the @mlm packages all reach it...
     expect(new Set(versions)).toEqual(new Set(['4.22.0'])); // ...as one version in one folder
-  });
+  }, 300_000);
 
   it('installs every @mlm package from its tarball, once', () => {
     for (const name of names) {
@@ -120,7 +120,7 @@ describe.skipIf(!registry.reachable)('a fresh npm project outside the workspace'
       expect(copies, name).toEqual([path.join(project, 'node_modules', ...name.split('/'))]);
       expect(installedVersion(copies[0]!), name).toBe(get(packed, name).version);
     }
-  });
+  }, 300_000);
 
   it('builds a model, collates, computes the loss and generates on wasm (plain Node ESM)', async () => {
     const { stdout } = await runNode(project, ['use-packages.mjs']);
@@ -139,7 +139,7 @@ describe.skipIf(!registry.reachable)('a fresh npm project outside the workspace'
     expect(summary.steps).toBeGreaterThanOrEqual(2);
     expect(summary.infilled).toMatch(/^1 2 ([0-9] ){0,2}5$/); // the given tokens stay; special tokens are not shown
     expect(summary.leakedTensors).toBe(0);
-  });
+  }, 300_000);
 
   it('registers a custom component through definePlugin and uses it', async () => {
     const { stdout } = await runNode(project, ['use-plugin.mjs']);
@@ -153,7 +153,7 @@ describe.skipIf(!registry.reachable)('a fresh npm project outside the workspace'
       [0, 0, 1, 1, 0, 0],
       [1, 1, 0, 0, 0, 0],
     ]);
-  });
+  }, 300_000);
 
   it('runs the mlm CLI from the bin with the plugin: list-components and a two-step training run', async () => {
     const mlm = path.join(project, 'node_modules', '.bin', process.platform === 'win32' ? 'mlm.cmd' : 'mlm');
@@ -166,16 +166,16 @@ describe.skipIf(!registry.reachable)('a fresh npm project outside the workspace'
     const run = await runCommand(mlm, ['train', '--config', 'my-run.yaml', '--run-dir', 'runs/my-run'], {
       cwd: project,
       env: userEnvironment(),
-      timeoutMs: 300_000,
+      timeoutMs: 280_000,
     });
     expect(run.stdout).toMatch(/finished 2 steps/);
     // The run resolved the plugin's component by name (an unknown name is a configuration error).
     expect(readFileSync(path.join(project, 'runs', 'my-run', 'config.yaml'), 'utf8')).toContain('my/right-to-left');
     expect(existsSync(path.join(project, 'runs', 'my-run', 'model'))).toBe(true);
-  });
+  }, 300_000);
 
   it('type-checks a TypeScript consumer and the .mjs consumers with tsc --noEmit', async () => {
-    const result = await runNode(project, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+    const result = await runNode(project, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], 280_000);
     expect(result.stdout).toBe('');
-  });
+  }, 300_000);
 });
