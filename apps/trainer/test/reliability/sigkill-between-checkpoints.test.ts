@@ -81,6 +81,7 @@ describe('SIGKILL between checkpoints', () => {
 
   it('a metrics line that averages steps on both sides of the resumed checkpoint is the same as uninterrupted', async () => {
     // logEvery 3 with checkpoints every 2: the line of step 6 averages steps 4-6, and the run resumes at 4.
+    // metrics.jsonl lines: step 3 (train), step 4 (validation), step 6 (train): killed writing the third.
     const windowed = writeTinyConfig(folder, { logEvery: 3, file: 'log-every-3.yaml' });
     const expected = path.join(folder, 'log-every-3-uninterrupted');
     const uninterrupted = await runCli(['train', '-c', windowed, '--run-dir', expected]);
@@ -88,7 +89,7 @@ describe('SIGKILL between checkpoints', () => {
     const run = path.join(folder, 'log-every-3');
     const killed = await runCli(['train', '-c', windowed, '--run-dir', run], {
       watch: run,
-      killAt: { match: String.raw`^appendFileSync .*/metrics\.jsonl$`, occurrence: 2 },
+      killAt: { match: String.raw`^appendFileSync .*/metrics\.jsonl$`, occurrence: 3 },
     });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     expect((await loadEveryCompleteCheckpoint(run)).resumeStep).toBe(4);
