@@ -13,7 +13,7 @@ import { findLastCheckpoint, isCompleteCheckpoint, listCheckpoints, readTrainerS
 import type { MetricsLogger } from '../training/metrics-loggers.js';
 import { createContext, instantiateRun, prepareRun, type PreparedRun } from '../training/prepare-run.js';
 import { createProgressReporter } from '../training/progress-reporter.js';
-import { prepareRunFolder, runFolderPaths, type RunFolder } from '../training/run-folder.js';
+import { assertFreeSpace, prepareRunFolder, runFolderPaths, type RunFolder } from '../training/run-folder.js';
 import { runTraining, type TrainRunResult } from '../training/trainer.js';
 import { ConfigError } from '../util/config-error.js';
 import type { CommandIO } from './command-io.js';
@@ -117,6 +117,10 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
   await initializeBackend({ backend: config.backend, ...(config.threads !== null ? { threads: config.threads } : {}), log: io.err });
   const components = await instantiateRun(prepared, registry);
   try {
+    // float32 weights; a checkpoint holds them, AdamW's two moments and (with EMA) the averaged weights.
+    let parameterBytes = 0;
+    for (const variable of components.model.namedParameters().values()) parameterBytes += 4 * variable.size;
+    assertFreeSpace(runFolder, { checkpointBytes: parameterBytes * (config.training.ema.enabled ? 4 : 3), finalModelBytes: parameterBytes });
     const randoms = { mask: createNamedRandom(config.seed, 'mask'), dropout: createNamedRandom(config.seed, 'dropout') };
     const collator = await components.createTrainCollator(randoms.mask);
     const dataLoader = createDataLoader<MLMBatch>({

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statfsSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /** Paths inside a run folder. */
@@ -46,4 +46,34 @@ export function prepareRunFolder(root: string): RunFolder {
     );
   }
   return folder;
+}
+
+/** Bytes this process may still write on the file system of `directory`; undefined when unknown. */
+export function freeBytes(directory: string): number | undefined {
+  try {
+    const stats = statfsSync(directory);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * Refuses to train when the run folder's file system cannot hold even one checkpoint and the final
+ * model (a full disk found before training, rather than at the first checkpoint). Checkpoints are
+ * written atomically, so a disk that fills up later still never damages the previous one.
+ */
+export function assertFreeSpace(folder: RunFolder, needs: { checkpointBytes: number; finalModelBytes: number }): void {
+  const available = freeBytes(folder.root);
+  const needed = needs.checkpointBytes + needs.finalModelBytes;
+  if (available !== undefined && available < needed) {
+    throw new Error(
+      `the run folder ${folder.root} has ${megabytes(available)} free, but a checkpoint of this model (weights, optimizer state, EMA) ` +
+        `and the final model take about ${megabytes(needed)}; free some space or choose another --run-dir`,
+    );
+  }
 }

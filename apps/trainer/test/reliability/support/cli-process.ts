@@ -29,6 +29,8 @@ export interface CliRunOptions {
   noSpaceAt?: FaultRule;
   /** Send the process a signal at a file operation. */
   signalAt?: FaultRule & { signal: 'SIGINT' | 'SIGTERM' };
+  /** Make statfs report this many free bytes (a nearly full disk). */
+  freeBytes?: number;
   /** Only operations under this folder count for killAt / noSpaceAt / trace. */
   watch?: string;
   /** Record every file operation under `watch` to this file (JSON lines). */
@@ -60,11 +62,12 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
   delete env.VITEST_POOL_ID;
   delete env.NODE_OPTIONS;
   const imports = ['--import', path.join(SUPPORT, 'register-typescript.mjs')];
-  if (options.killAt || options.noSpaceAt || options.signalAt || options.traceFile) {
+  if (options.killAt || options.noSpaceAt || options.signalAt || options.traceFile || options.freeBytes !== undefined) {
     imports.push('--import', path.join(SUPPORT, 'fault-injection.mjs'));
     if (options.killAt) env.MLM_FAULT_KILL = JSON.stringify(options.killAt);
     if (options.noSpaceAt) env.MLM_FAULT_ENOSPC = JSON.stringify(options.noSpaceAt);
     if (options.signalAt) env.MLM_FAULT_SIGNAL = JSON.stringify(options.signalAt);
+    if (options.freeBytes !== undefined) env.MLM_FAULT_FREE_BYTES = String(options.freeBytes);
     if (options.traceFile) env.MLM_FAULT_TRACE = options.traceFile;
     if (options.watch) env.MLM_FAULT_WATCH = options.watch;
   }

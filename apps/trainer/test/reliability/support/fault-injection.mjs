@@ -7,7 +7,8 @@
 //   - fail the n-th matching write with ENOSPC after writing part of it (MLM_FAULT_ENOSPC), as a
 //     full disk does,
 //   - send the process a signal (SIGINT, SIGTERM) at the n-th matching operation (MLM_FAULT_SIGNAL,
-//     with "signal"), so a Ctrl-C lands at a known point.
+//     with "signal"), so a Ctrl-C lands at a known point,
+//   - report MLM_FAULT_FREE_BYTES free bytes from statfs (a nearly full disk).
 // MLM_FAULT_KILL / MLM_FAULT_ENOSPC / MLM_FAULT_SIGNAL hold JSON: {"match": "<regular expression on 'op path'>",
 // "occurrence": n (1-based), "torn": boolean}. Nothing is changed when neither variable is set.
 import fs from 'node:fs';
@@ -101,6 +102,19 @@ for (const [op, hasData] of Object.entries(syncOps)) {
     } finally {
       depth -= 1;
     }
+  };
+}
+const freeBytes = process.env.MLM_FAULT_FREE_BYTES === undefined ? undefined : Number(process.env.MLM_FAULT_FREE_BYTES);
+if (freeBytes !== undefined) {
+  const withFree = (stats) => Object.assign(stats, { bavail: Math.floor(freeBytes / stats.bsize), bfree: Math.floor(freeBytes / stats.bsize) });
+  const statfsSync = fs.statfsSync;
+  const statfs = fs.promises.statfs;
+  fs.statfsSync = (...args) => withFree(statfsSync(...args));
+  fs.promises.statfs = async (...args) => withFree(await statfs(...args));
+  const callbackStatfs = fs.statfs;
+  fs.statfs = (file, ...rest) => {
+    const callback = rest.pop();
+    callbackStatfs(file, ...rest, (error, stats) => callback(error, error ? stats : withFree(stats)));
   };
 }
 syncBuiltinESMExports();
