@@ -27,6 +27,7 @@ const HELP = `pnpm bench [options]
   --torch                 run ../shared/bench/torch_ref.py between rounds (needs python3-torch)
   --profile               per-kernel time of one wasm training step per config (tf.profile)
   --long [--long-steps N] tensors and RSS over N training steps (default 1000) of --long-config (sudoku)
+  --long-only             only the long run
   --quick                 smoke run: tiny config, 1 rep, no warm-up
   --update-readme         write the table into apps/bench/README.md
   --out DIR               where results/<date>.json and .md go (default apps/bench/results)`;
@@ -42,6 +43,7 @@ const { values: args } = parseArgs({
     torch: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     long: { type: 'boolean', default: false },
+    'long-only': { type: 'boolean', default: false },
     'long-steps': { type: 'string', default: '1000' },
     'long-config': { type: 'string', default: 'sudoku' },
     quick: { type: 'boolean', default: false },
@@ -67,7 +69,9 @@ function integerOption(name: string, value: string | undefined, fallback: number
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benchRoot = path.resolve(here, '..');
 const repositoryRoot = findRepositoryRoot(here);
-const backends = args.backends.split(',').map((name) => name.trim()).filter(Boolean);
+const longOnly = args['long-only'];
+if (longOnly && args['update-readme']) throw new Error('--update-readme writes the full table: run it without --long-only');
+const backends = longOnly ? [] : args.backends.split(',').map((name) => name.trim()).filter(Boolean);
 for (const backend of backends) {
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backends: unknown backend ${JSON.stringify(backend)}; expected wasm and/or cpu`);
 }
@@ -210,7 +214,7 @@ async function main(): Promise<void> {
       if (backend === 'cpu' && round > 0) continue; // cpu numbers do not need interleaving
       await measureEngine(backend as 'wasm' | 'cpu', round);
     }
-    if (round === 0) measureCollator();
+    if (round === 0 && !longOnly) measureCollator();
     if (torch) {
       const torchConfigs = configs.map((config) => config.name).filter((name) => name !== 'tiny');
       const torchThreads = threads ?? machine.cores;
@@ -264,7 +268,7 @@ async function main(): Promise<void> {
   }
 
   let long: LongRunReport | undefined;
-  if (args.long) {
+  if (args.long || longOnly) {
     console.log(`[bench] long run: ${longSteps} training steps of ${args['long-config']}`);
     long = await longRun(args['long-config'], longSteps);
     console.log(`[bench] long run: tensors +${long.tensorsGrowth}, RSS +${long.rssGrowthMiB} MiB after warm-up: ${long.verdict}`);
