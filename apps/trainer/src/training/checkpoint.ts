@@ -166,3 +166,32 @@ export async function pruneCheckpoints(checkpointsDirectory: string, keep: numbe
     if (entry.directory !== last) await rm(entry.directory, { recursive: true, force: true });
   }
 }
+
+/** Whether a process is running (signal 0 checks without signalling; EPERM means it exists). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `.step-N.partial-<pid>` / `.model.partial-<pid>` folders and `<name>.<pid>[.<suffix>].tmp` files. */
+const TEMPORARY_ENTRY = /^(?:\.(?:step-\d+|model)\.partial-(\d+)|\.?[\w.-]+?\.(\d+)(?:\.[\w-]+)*\.tmp)$/;
+
+/**
+ * Deletes the temporary folders and files that a killed trainer (a process no longer running) left in
+ * `directory`: partial checkpoint or export folders and the temporary files of atomic writes. They are
+ * never mistaken for checkpoints; this only reclaims their space. Entries of running processes stay.
+ */
+export async function removeStaleTemporaries(directory: string): Promise<void> {
+  if (!existsSync(directory)) return;
+  for (const entry of readdirSync(directory)) {
+    const match = TEMPORARY_ENTRY.exec(entry);
+    if (!match) continue;
+    const pid = Number(match[1] ?? match[2]);
+    if (pid === process.pid || isRunning(pid)) continue;
+    await rm(path.join(directory, entry), { recursive: true, force: true });
+  }
+}

@@ -12,6 +12,7 @@ import {
   TASK_INFO_FILE,
   pruneCheckpoints,
   readTensors,
+  removeStaleTemporaries,
   readTrainerState,
   writeCheckpoint,
   type TrainerState,
@@ -23,7 +24,7 @@ import type { ProgressReporter } from './progress-reporter.js';
 import type { RunFolder } from './run-folder.js';
 import type { RunComponents } from './run-components.js';
 import { saveTokenizerFile } from '@mlm/collators';
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { taskInfoOf } from '../registry/component-context.js';
 
 /** The training data stream (see src/data): batches in a resumable order. */
@@ -187,6 +188,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   let checkpointed: { step: number; evaluatedStep: number } | undefined;
 
   try {
+    // What a killed earlier run left half-written (never mistaken for a checkpoint, but it takes space).
+    for (const directory of [runFolder.checkpoints, runFolder.root, runFolder.finalModel]) await removeStaleTemporaries(directory);
     if (options.resumeFrom) {
       const state = readTrainerState(options.resumeFrom);
       await loadModelWeights(model, options.resumeFrom);
@@ -435,9 +438,15 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const directory = await checkpointUnlessCurrent();
     // As the reference's EMA callback: the trained model ends up holding the EMA weights.
     ema?.copyToModel();
-    await model.savePretrained(runFolder.finalModel);
-    await saveTokenizerFile(tokenizer, runFolder.finalModel);
-    await writeFile(path.join(runFolder.finalModel, TASK_INFO_FILE), `${JSON.stringify(taskInfoOf(components.task), null, 2)}\n`);
+    // Exported into a temporary folder renamed into place when complete: a run killed mid-export
+    // never leaves a model folder without its tokenizer (eval/generate would pick it up).
+    const exportDirectory = path.join(runFolder.root, `.model.partial-${process.pid}`);
+    await rm(exportDirectory, { recursive: true, force: true });
+    await model.savePretrained(exportDirectory);
+    await saveTokenizerFile(tokenizer, exportDirectory);
+    await writeFile(path.join(exportDirectory, TASK_INFO_FILE), `${JSON.stringify(taskInfoOf(components.task), null, 2)}\n`);
+    await rm(runFolder.finalModel, { recursive: true, force: true });
+    await rename(exportDirectory, runFolder.finalModel);
     for (const logger of options.loggers) await logger.close();
     return {
       status: 'completed',

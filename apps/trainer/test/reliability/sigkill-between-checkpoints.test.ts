@@ -1,6 +1,7 @@
 // SIGKILL outside a checkpoint write: from outside at an arbitrary moment, in the middle of a metrics
 // line, and while the final model is exported. The run folder stays usable and `--resume auto` ends
 // with the same bytes and metrics as a run that was never interrupted.
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@mlm/backend';
@@ -59,7 +60,7 @@ describe('SIGKILL between checkpoints', () => {
     const run = path.join(folder, 'final-export');
     const killed = await runCli(['train', '-c', config, '--run-dir', run], {
       watch: run,
-      killAt: { match: String.raw`^writeFile .*/model/\.model\.safetensors\.`, occurrence: 1, torn: true },
+      killAt: { match: String.raw`^writeFile .*/(model|\.model\.partial-\d+)/\.model\.safetensors\.`, occurrence: 1, torn: true },
     });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     await resumeAndCompare(run, 8);
@@ -96,5 +97,22 @@ describe('SIGKILL between checkpoints', () => {
     const resumed = await runCli(['train', '-c', windowed, '--run-dir', run, '--resume', 'auto']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(differencesBetweenRuns(expected, run)).toEqual([]);
+  });
+
+  it('killed in the middle of the final export: no half-exported model folder is used; resuming completes it', async () => {
+    const run = path.join(folder, 'half-export');
+    const killed = await runCli(['train', '-c', config, '--run-dir', run], {
+      watch: run,
+      killAt: { match: String.raw`^writeFile .*/(model|\.model\.partial-\d+)/tokenizer\.json`, occurrence: 1, torn: true },
+    });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    // Whatever the run folder offers as its model is complete: evaluating and generating work.
+    const evaluated = await runCli(['eval', run, '--max-examples', '2']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const generated = await runCli(['generate', run, '--prompt', '0 1 1 2 2 3 0 3', 'predictor.maxSteps=2']);
+    expect(generated.code, generated.stderr).toBe(0);
+    await resumeAndCompare(run, 8);
+    expect(readdirSync(path.join(run, 'model')).sort()).toEqual(['config.json', 'model.safetensors', 'task.json', 'tokenizer.json']);
+    expect(readdirSync(run).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });

@@ -39,6 +39,8 @@ async function killThenResume(label: string, killAt: FaultRule): Promise<{ resum
   expect(resumed.code, resumed.stderr).toBe(0);
   if (resumeStep !== null) expect(resumed.stderr).toContain(`at step ${resumeStep}`);
   expect(differencesBetweenRuns(reference, run)).toEqual([]);
+  // What the killed process left half-done is cleaned up by the next run.
+  expect(readdirSync(path.join(run, 'checkpoints')).filter((name) => name.startsWith('.'))).toEqual([]);
   return { resumeStep, leftovers };
 }
 
