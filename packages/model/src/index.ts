@@ -34,6 +34,10 @@ export {
   modelConfigToXlm,
   effectivePaddingIndex,
   XLM_CONFIG_NAMES,
+  MAX_LAYERS,
+  MAX_PARAMETERS,
+  MAX_ROTARY_TABLE_ELEMENTS,
+  parameterCount,
 } from './model-config.js';
 export type { ModelConfig, ResolvedModelConfig, XlmModelConfig, Activation } from './model-config.js';
 export { CheckpointError, prepareStateDict, INVERSE_FREQUENCY_TOLERANCE } from './state-dict.js';
