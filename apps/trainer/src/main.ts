@@ -158,8 +158,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     });
 
   configOptions(program.command('print-config').description('print the merged configuration with every default')).action(
-    (overrides: string[], flags: { config: string[]; preset?: string }) => {
-      printConfigCommand({ preset: flags.preset, configFiles: flags.config, overrides, io });
+    async (overrides: string[], flags: { config: string[]; preset?: string }) => {
+      await printConfigCommand({ preset: flags.preset, configFiles: flags.config, overrides, io });
     },
   );
 

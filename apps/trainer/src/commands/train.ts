@@ -11,7 +11,7 @@ import type { ComponentContext } from '../registry/component-context.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import { findLastCheckpoint, isCompleteCheckpoint, listCheckpoints, readTrainerState } from '../training/checkpoint.js';
 import type { MetricsLogger } from '../training/metrics-loggers.js';
-import { createContext, instantiateRun, prepareRun, type PreparedRun } from '../training/prepare-run.js';
+import { createContext, instantiateRun, prepareRun, resolvedConfig, type PreparedRun } from '../training/prepare-run.js';
 import { createProgressReporter } from '../training/progress-reporter.js';
 import { assertFreeSpace, prepareRunFolder, runFolderPaths, type RunFolder } from '../training/run-folder.js';
 import { runTraining, type TrainRunResult } from '../training/trainer.js';
@@ -108,7 +108,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
       io.err(`the checkpoint ${resumeFrom} is at step ${state.step}, already at training.maxSteps (${config.training.maxSteps}); raise training.maxSteps to train further`);
     }
   }
-  const configYaml = configToYaml(config);
+  const configYaml = configToYaml(resolvedConfig(prepared));
   if (resumeFrom && existsSync(runFolder.configFile) && readFileSync(runFolder.configFile, 'utf8') !== configYaml) {
     io.err(`note: the configuration differs from the one saved in ${runFolder.configFile}; the new one is saved`);
   }

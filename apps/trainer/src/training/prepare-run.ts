@@ -21,6 +21,8 @@ export interface ResolvedComponent {
 export interface PreparedRun {
   config: RunConfig;
   task: Task;
+  /** The task component and its validated options. */
+  taskComponent: ResolvedComponent;
   model: ResolvedComponent;
   loss: ResolvedComponent;
   predictor: ResolvedComponent;
@@ -144,6 +146,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry<
   return {
     config,
     task,
+    taskComponent: taskSection,
     model,
     loss,
     predictor,
@@ -152,6 +155,48 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry<
     metrics: metrics as ResolvedComponent[],
     loggers: loggers as ResolvedComponent[],
   };
+}
+
+const asSection = (component: ResolvedComponent) => ({ name: component.name, ...component.options });
+
+/** The configuration with every component section resolved (names chosen, options defaulted): what a run folder keeps. */
+export function resolvedConfig(prepared: PreparedRun): RunConfig {
+  return {
+    ...prepared.config,
+    task: asSection(prepared.taskComponent),
+    model: asSection(prepared.model),
+    loss: asSection(prepared.loss),
+    predictor: asSection(prepared.predictor),
+    collators: { train: asSection(prepared.trainCollator), prediction: asSection(prepared.predictionCollator) },
+    metrics: prepared.metrics.map(asSection),
+    logging: { ...prepared.config.logging, loggers: prepared.loggers.map(asSection) },
+  };
+}
+
+/**
+ * The configuration with the options of every named component validated and defaulted (without
+ * building the task; collators and metrics left to the task stay null). For `print-config`.
+ */
+export function expandComponentOptions(config: RunConfig, registry: ComponentRegistry<ComponentContext>): RunConfig {
+  const issues: ConfigIssue[] = [];
+  const expand = (kind: string, value: ComponentSection, path: string): ComponentSection => {
+    const { name, options } = splitSection(value);
+    if (name === null) return value;
+    const parsed = collect(issues, () => registry.parseOptions<Record<string, unknown>>(kind, name, options, path));
+    return parsed ? { name, ...parsed } : value;
+  };
+  const expanded: RunConfig = {
+    ...config,
+    task: expand('task', config.task, 'task'),
+    model: expand('model', config.model, 'model'),
+    loss: expand('loss', config.loss, 'loss'),
+    predictor: expand('predictor', config.predictor, 'predictor'),
+    collators: { train: expand('collator', config.collators.train, 'collators.train'), prediction: expand('collator', config.collators.prediction, 'collators.prediction') },
+    metrics: config.metrics?.map((metric, index) => expand('metric', metric, `metrics[${index}]`)) ?? null,
+    logging: { ...config.logging, loggers: config.logging.loggers.map((logger, index) => expand('logger', logger, `logging.loggers[${index}]`)) },
+  };
+  if (issues.length) throw new ConfigError(issues);
+  return expanded;
 }
 
 /**
