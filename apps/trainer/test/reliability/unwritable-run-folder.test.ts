@@ -84,13 +84,16 @@ describe('disk full while writing', () => {
     const run = path.join(folder, 'disk-full-export');
     const result = await runCli(['train', '-c', config, '--run-dir', run], {
       watch: run,
-      noSpaceAt: { match: String.raw`^writeFile .*/model/\.model\.safetensors\.`, occurrence: 1 },
+      noSpaceAt: { match: String.raw`^writeFile .*/(model|\.model\.partial-\d+)/\.model\.safetensors\.`, occurrence: 1 },
     });
     expect(result.code, result.stderr).toBe(1);
     expect((await loadEveryCompleteCheckpoint(run)).resumeStep).toBe(8);
+    // The half-written export is not offered as the run's model.
+    expect(existsSync(path.join(run, 'model'))).toBe(false);
     const resumed = await runCli(['train', '-c', config, '--run-dir', run, '--resume', 'auto']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(existsSync(path.join(run, 'model', 'model.safetensors'))).toBe(true);
+    expect(readdirSync(path.join(run, 'model')).sort()).toEqual(['config.json', 'model.safetensors', 'task.json', 'tokenizer.json']);
+    expect(readdirSync(run).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
   it('too little free space for a checkpoint is refused before training (free space reported as 0)', async () => {
