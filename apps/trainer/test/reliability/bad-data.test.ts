@@ -3,6 +3,7 @@
 // setting and exits non-zero; no checkpoint is written.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@mlm/backend';
 import { main } from '../../src/main.js';
@@ -97,3 +98,35 @@ describe('a data folder that cannot be written', () => {
     noTrainingHappened(text, runDir);
   });
 });
+
+describe('bad prompts to a trained model', () => {
+  let runDir: string;
+  beforeAll(async () => {
+    runDir = path.join(folder, 'prompt-run');
+    const { code, text } = await train(['--preset', 'star-easy', '--run-dir', runDir, 'task.numTrain=8', 'task.numValidation=2', 'task.numTest=2', 'training.batchSize=4', ...TINY_MODEL]);
+    expect(code, text).toBe(0);
+  });
+
+  async function generate(prompt: string): Promise<{ code: number; text: string }> {
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line), progressStream: process.stderr };
+    const code = await main(['generate', runDir, '--prompt', prompt, 'predictor.maxSteps=2'], { io, handleSignals: false, readStdin: async () => '' });
+    return { code, text: lines.join('\n') };
+  }
+
+  it('a prompt longer than the model positions is an error naming maxLength, not a crash', async () => {
+    const before = tf.memory().numTensors;
+    const { code, text } = await generate(Array.from({ length: 80 }, (_, i) => String(i % 20)).join(' '));
+    expect(code).toBe(1);
+    expect(text).toMatch(/maxLength = \d+/);
+    expect(text).not.toMatch(/\n\s+at /);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a word outside the vocabulary is an error naming it', async () => {
+    const { code, text } = await generate('0 1 banana');
+    expect(code).toBe(1);
+    expect(text).toMatch(/banana/);
+  });
+});
+
