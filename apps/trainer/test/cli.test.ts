@@ -109,6 +109,16 @@ describe('mlm CLI end to end (train → checkpoint → eval → generate → exp
     expect(io.stdout.join('\n')).toMatch(/presets: demo, /);
   });
 
+  it('accumulates gradients over micro-batches (two batches per optimiser step)', async () => {
+    const dir = temporaryDirectory('mlm-accumulate-');
+    const io = recordingIO();
+    const code = await main(['train', '--preset', 'star-easy', '--run-dir', dir, ...TINY, 'training.maxSteps=3', 'training.batchSize=4', 'training.gradientAccumulationSteps=2', 'validation.every=null'], { ...noStdin, io });
+    expect(code, io.text()).toBe(0);
+    const state = JSON.parse(readFileSync(path.join(dir, 'checkpoints', 'step-3', 'trainer-state.json'), 'utf8')) as { step: number; examplesSeen: number; optimizer: { stepCount: number } };
+    expect(state).toMatchObject({ step: 3, examplesSeen: 3 * 2 * 4, optimizer: { stepCount: 3 } });
+    expect(io.stderr.join('\n')).toContain('(batch 4 × 2 accumulated)');
+  });
+
   it('gives exit code 2 and the path for a bad config', async () => {
     const io = recordingIO();
     expect(await main(['train', '--preset', 'star-easy', '--run-dir', temporaryDirectory(), 'training.maxSteps=-5'], { ...noStdin, io })).toBe(2);
