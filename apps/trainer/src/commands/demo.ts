@@ -73,5 +73,12 @@ export async function demoCommand(options: DemoCommandOptions): Promise<DemoResu
       `(token accuracy ${((tokenAccuracy ?? 0) * 100).toFixed(1)}%); trained ${trained.step} steps in ${formatDuration(trainSeconds)}, ` +
       `${formatDuration(totalSeconds)} in all. Run folder: ${runDir}`,
   );
+  if ((exactMatch ?? 0) < 0.05) {
+    io.out(
+      'Exact paths need an edge-lookup circuit that forms only after ~300k training examples (hours on 2 CPU cores);\n' +
+        'a few minutes teach the layout of the answer (source, goal, pair structure, EOS). See apps/trainer/README.md,\n' +
+        '"The demo", and `pnpm mlm train --preset star-easy` for the long schedule.',
+    );
+  }
   return { status: 'completed', exactMatch, tokenAccuracy, trainSeconds, totalSeconds, runDir };
 }
