@@ -3,10 +3,11 @@
  * (see typescript-loader.mjs), optionally with the fault-injection seam (fault-injection.mjs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 const SUPPORT = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root (vitest runs from there too). */
@@ -98,11 +99,23 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
   });
 }
 
-/** A fresh temporary folder for one test. */
+const createdFolders: string[] = [];
+// Registered when a test file imports this module, so it runs after that file's tests.
+afterAll(() => {
+  if (process.env.MLM_KEEP_TEST_FOLDERS) return;
+  for (const folder of createdFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/**
+ * A fresh temporary folder for a test file, deleted after the file's tests (kept when
+ * MLM_KEEP_TEST_FOLDERS is set, to look at the run folders of a failure).
+ */
 export function temporaryFolder(label: string): string {
   const root = path.join(os.tmpdir(), 'mlm-reliability');
   mkdirSync(root, { recursive: true });
-  return mkdtempSync(path.join(root, `${label}-`));
+  const folder = mkdtempSync(path.join(root, `${label}-`));
+  createdFolders.push(folder);
+  return folder;
 }
 
 /**
