@@ -183,7 +183,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       const result = await demoCommand({ overrides, runDir: flags.runDir, backend: flags.backend, maxExamples: flags.maxExamples, io, handleSignals });
       if (result.status === 'interrupted') {
         io.err(`\ndemo stopped; resume the training with: mlm train --run-dir ${shellQuote(result.runDir)} --resume auto`);
-        exitCode = 130;
+        exitCode = EXIT_CODES[result.signal ?? 'SIGINT'];
       }
     });
 

@@ -17,6 +17,8 @@ export interface DemoCommandOptions {
 
 export interface DemoResult {
   status: 'completed' | 'interrupted';
+  /** The signal that stopped the training, when interrupted. */
+  signal?: 'SIGINT' | 'SIGTERM' | undefined;
   exactMatch: number | undefined;
   tokenAccuracy: number | undefined;
   trainSeconds: number;
@@ -51,7 +53,7 @@ export async function demoCommand(options: DemoCommandOptions): Promise<DemoResu
   });
   const trainSeconds = trained.elapsedSeconds;
   if (trained.status === 'interrupted') {
-    return { status: 'interrupted', exactMatch: undefined, tokenAccuracy: undefined, trainSeconds, totalSeconds: (performance.now() - started) / 1000, runDir };
+    return { status: 'interrupted', signal: trained.signal, exactMatch: undefined, tokenAccuracy: undefined, trainSeconds, totalSeconds: (performance.now() - started) / 1000, runDir };
   }
   io.out('');
   const evaluation = await evaluateCommand({
