@@ -70,6 +70,10 @@ export class RotaryTransformerMLMModel implements Model {
   /** The validated configuration (every default filled in). */
   readonly config: ResolvedModelConfig;
   readonly numEmbeddings: number;
+  /** Largest RoPE position accepted (`config.maxLength`); the predictor checks prompts against it. */
+  get maxLength(): number {
+    return this.config.maxLength;
+  }
   /** The embedding row that stays zero and gets no gradient (null: none). */
   readonly paddingIndex: number | null;
   private readonly parameters: Map<string, tf.Variable>;

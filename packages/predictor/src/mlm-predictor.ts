@@ -187,7 +187,7 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
   private async *run(batch: MLMPredictionBatch): AsyncGenerator<PredictorStepEvent, RunResult, undefined> {
     const startTime = this.clock();
     const maskTokenId = this.tokenizer.maskTokenId;
-    const input = prepareInput(batch, { maskTokenId, vocabSize: this.model.numEmbeddings, maxNewTokens: this.maxNewTokens });
+    const input = prepareInput(batch, { maskTokenId, vocabSize: this.model.numEmbeddings, maxNewTokens: this.maxNewTokens, maxPosition: this.model.maxLength });
     const { batchSize, length, ids } = input;
     const blocks =
       this.blockLength === null

@@ -49,7 +49,12 @@ function assertMatrixField(value: unknown, field: string): asserts value is IntM
 /** Copies a batch, checks ids against the vocabulary and appends `maxNewTokens` masks (seq2seq). */
 export function prepareInput(
   batch: MLMPredictionBatch,
-  { maskTokenId, vocabSize, maxNewTokens }: { maskTokenId: number; vocabSize: number; maxNewTokens: number | null },
+  {
+    maskTokenId,
+    vocabSize,
+    maxNewTokens,
+    maxPosition,
+  }: { maskTokenId: number; vocabSize: number; maxNewTokens: number | null; maxPosition?: number | undefined },
 ): PreparedInput {
   if (batch === null || typeof batch !== 'object') throw new Error(`prediction batch: expected an object with inputIds, got ${batch === null ? 'null' : typeof batch}`);
   assertMatrixField(batch.inputIds, 'inputIds');
@@ -80,12 +85,24 @@ export function prepareInput(
       attention[b * length + i] = 1;
     }
   }
+  const positions = predictorPositions(attention, batchSize, length);
+  if (maxPosition !== undefined) {
+    // Checked here, before any tensor exists, rather than left to the model's forward pass.
+    positions.forEach((position, index) => {
+      if (position > maxPosition) {
+        const b = Math.floor(index / length);
+        throw new Error(
+          `prediction batch: row ${b} needs position ${position} (prompt + ${appended} new tokens), but the model accepts positions up to maxLength = ${maxPosition}`,
+        );
+      }
+    });
+  }
   return {
     batchSize,
     length,
     ids,
     attention,
-    positions: predictorPositions(attention, batchSize, length),
+    positions,
     outputStartIdx: inputWidth,
     windowStart: maxNewTokens === null ? 0 : inputWidth,
   };

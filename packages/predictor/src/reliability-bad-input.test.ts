@@ -47,10 +47,10 @@ describe('predictor bad input', () => {
 
   it('a prompt longer than the model positions is an error naming maxLength (the tiny model has 64)', async () => {
     const long = Array.from({ length: 70 }, (_, i) => String(i % 50)).join(' ');
-    await rejectsCleanly(() => predictor().generate([long]), /maxLength|max_length/);
+    await rejectsCleanly(() => predictor().generate([long]), /positions up to maxLength = 64/);
     // Prompt + new tokens: 61 + BOS + 4 new = 66 positions, more than 0..64.
     const almost = Array.from({ length: 61 }, (_, i) => String(i % 50)).join(' ');
-    await rejectsCleanly(() => predictor().generate([almost]), /maxLength|max_length/);
+    await rejectsCleanly(() => predictor().generate([almost]), /needs position 65 .*positions up to maxLength = 64/);
     // 58 + BOS + 4 = 63 positions fit.
     const fits = Array.from({ length: 58 }, (_, i) => String(i % 50)).join(' ');
     expect(await predictor().generate([fits])).toHaveLength(1);

@@ -25,6 +25,8 @@ export interface ForwardOptions {
 export interface Model {
   /** Vocabulary size V (logits' last dimension). */
   readonly numEmbeddings: number;
+  /** Largest RoPE position the model accepts (positions run over [0, maxLength]), when bounded. */
+  readonly maxLength?: number;
   /** int32 [B, L] -> float32 [B, L, V]. */
   forward(inputIds: Tensor2D, options: ForwardOptions): Tensor3D;
   /**
