@@ -178,9 +178,12 @@ function singleProduct(
 /**
  * Batched matrix product, every product on XNNPACK:
  * - transposed operands are transposed explicitly first (the wasm Transpose kernel);
- * - a right-hand side shared by the whole batch folds the batch into one [n·M, K] × [K, N] product;
- * - otherwise one product per batch entry, on aliased 2-D views of the heap (nothing copied).
- * Results equal the cpu backend's within float32 rounding (XNNPACK sums in a different order).
+ * - a right-hand side shared by the whole batch folds the batch into one [n·M, K] × [K, N] product,
+ *   in the orientation that packs less (`singleProduct`);
+ * - otherwise small products (≤ SMALL_PRODUCT multiply-adds each) run the whole batch in one call of
+ *   our SIMD128 kernel, and larger ones one XNNPACK product per batch entry, on aliased 2-D views of
+ *   the heap (nothing copied).
+ * Results equal the cpu backend's within float32 rounding (other summation orders).
  */
 export function wasmBatchMatMul(
   backend: WasmBackendInternals,
