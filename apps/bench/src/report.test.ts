@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownTable, readmeSection, replaceReadmeSection, README_END, README_START, type BenchResults } from './report.js';
+import { markdownTable, quietestRounds, readmeSection, replaceReadmeSection, README_END, README_START, type BenchResults } from './report.js';
 import { summarize } from './statistics.js';
 
 const results: BenchResults = {
@@ -37,5 +37,19 @@ describe('report', () => {
     expect(() => replaceReadmeSection('# no markers', 'x', 'apps/bench/README.md')).toThrow(
       `apps/bench/README.md: expected the markers ${README_START} and ${README_END}`,
     );
+  });
+});
+
+describe('quietestRounds', () => {
+  it('keeps the round with the lowest median per engine and benchmark, and every round\'s median', () => {
+    const rows = quietestRounds([
+      { engine: 'torch', bench: 'train', config: 'base', round: 0, summary: summarize([10_000, 12_000]) },
+      { engine: 'tfjs-wasm', bench: 'train', config: 'base', round: 0, summary: summarize([3000]) },
+      { engine: 'torch', bench: 'train', config: 'base', round: 1, summary: summarize([740, 760]) },
+      { engine: 'tfjs-wasm', bench: 'train', config: 'base', round: 1, summary: summarize([3100]) },
+    ]);
+    expect(rows).toHaveLength(2);
+    expect(rows.find((row) => row.engine === 'torch')).toMatchObject({ round: 1, roundMedians: [11_000, 750] });
+    expect(rows.find((row) => row.engine === 'tfjs-wasm')).toMatchObject({ round: 0, roundMedians: [3000, 3100] });
   });
 });
