@@ -133,3 +133,45 @@ void bmm(const f32* a, const f32* b, f32* c, int batch, int M, int K, int N, int
     }
   }
 }
+
+/*
+ * sum_leading: out[j] = Σ_i x[i·inner + j] for i < rows (a sum over leading axes, e.g. a bias
+ * gradient), accumulated in float64 per column, rows in increasing order.
+ */
+static inline void accumulate4(v128_t v, v128_t* low, v128_t* high) {
+  *low = wasm_f64x2_add(*low, wasm_f64x2_promote_low_f32x4(v));
+  *high = wasm_f64x2_add(*high, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+}
+
+static inline v128_t demote4(v128_t low, v128_t high) {
+  const v128_t a = wasm_f32x4_demote_f64x2_zero(low);
+  const v128_t b = wasm_f32x4_demote_f64x2_zero(high);
+  return wasm_i32x4_shuffle(a, b, 0, 1, 4, 5);
+}
+
+__attribute__((export_name("sum_leading")))
+void sum_leading(const f32* x, f32* out, int rows, int inner) {
+  int j = 0;
+  for (; j + 8 <= inner; j += 8) {
+    v128_t l0 = wasm_f64x2_splat(0), h0 = l0, l1 = l0, h1 = l0;
+    const f32* p = x + j;
+    for (int i = 0; i < rows; i++, p += inner) {
+      accumulate4(wasm_v128_load(p), &l0, &h0);
+      accumulate4(wasm_v128_load(p + 4), &l1, &h1);
+    }
+    wasm_v128_store(out + j, demote4(l0, h0));
+    wasm_v128_store(out + j + 4, demote4(l1, h1));
+  }
+  for (; j + 4 <= inner; j += 4) {
+    v128_t l0 = wasm_f64x2_splat(0), h0 = l0;
+    const f32* p = x + j;
+    for (int i = 0; i < rows; i++, p += inner) accumulate4(wasm_v128_load(p), &l0, &h0);
+    wasm_v128_store(out + j, demote4(l0, h0));
+  }
+  for (; j < inner; j++) {
+    double sum = 0;
+    const f32* p = x + j;
+    for (int i = 0; i < rows; i++, p += inner) sum += *p;
+    out[j] = (f32)sum;
+  }
+}

@@ -5,6 +5,8 @@ import type { WasmBackendInternals, WasmModule } from './wasm-internals.js';
 export interface SimdKernels {
   /** C[t] = A[t] · B[t], row-major; byte addresses; element strides between batch entries (0 broadcasts). */
   bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number, strideC: number): void;
+  /** out[j] = Σ_i x[i·inner + j] over `rows` rows, accumulated in float64; byte addresses. */
+  sumLeading(x: number, out: number, rows: number, inner: number): void;
 }
 
 const instances = new WeakMap<WasmModule, SimdKernels | null>();
@@ -43,7 +45,7 @@ export function simdKernels(backend: WasmBackendInternals): SimdKernels | null {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
       const bytes = decode(shared ? SIMD_KERNELS_SHARED_BASE64 : SIMD_KERNELS_UNSHARED_BASE64);
       const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      kernels = { bmm: instance.exports.bmm as SimdKernels['bmm'] };
+      kernels = { bmm: instance.exports.bmm as SimdKernels['bmm'], sumLeading: instance.exports.sum_leading as SimdKernels['sumLeading'] };
     }
   } catch {
     kernels = null; // no SIMD or an incompatible memory: XNNPACK it is
