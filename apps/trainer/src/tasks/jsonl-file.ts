@@ -1,32 +1,22 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import path from 'node:path';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { finished } from 'node:stream/promises';
+import { writeLinesAtomically } from './atomic-lines-file.js';
 
 /**
  * Writes one JSON value per line. Written to a temporary file and renamed, so a reader never sees a
  * half-written file. Returns the number of records.
  */
 export async function writeJsonLines(filePath: string, records: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temporary = `${filePath}.${process.pid}.tmp`;
-  const stream = createWriteStream(temporary, { encoding: 'utf8' });
   let count = 0;
-  try {
-    for await (const record of records) {
-      if (!stream.write(`${JSON.stringify(record)}\n`)) await once(stream, 'drain');
-      count += 1;
-    }
-    stream.end();
-    await finished(stream);
-    await rename(temporary, filePath);
-  } catch (error) {
-    stream.destroy();
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeLinesAtomically(
+    filePath,
+    (async function* () {
+      for await (const record of records) {
+        yield `${JSON.stringify(record)}\n`;
+        count += 1;
+      }
+    })(),
+  );
   return count;
 }
 

@@ -1,9 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { finished } from 'node:stream/promises';
+import { writeLinesAtomically } from './atomic-lines-file.js';
 import type { SudokuPuzzle } from './sudoku-generator.js';
 
 const HEADER = 'quizzes,solutions';
@@ -14,30 +11,20 @@ const GRID = /^[0-9]{81}$/;
  * digit strings, 0 = blank). Written to a temporary file and renamed, so a reader never sees half a file.
  */
 export async function writeSudokuCsv(filePath: string, puzzles: Iterable<SudokuPuzzle> | AsyncIterable<SudokuPuzzle>): Promise<number> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temporary = `${filePath}.${process.pid}.tmp`;
-  const stream = createWriteStream(temporary, { encoding: 'utf8' });
   let count = 0;
-  try {
-    const write = async (line: string): Promise<void> => {
-      if (!stream.write(line)) await once(stream, 'drain');
-    };
-    await write(`${HEADER}\n`);
-    for await (const puzzle of puzzles) {
-      if (!GRID.test(puzzle.quiz) || !GRID.test(puzzle.solution)) {
-        throw new Error(`writeSudokuCsv(${filePath}): puzzle ${count} is not two 81-digit strings`);
+  await writeLinesAtomically(
+    filePath,
+    (async function* () {
+      yield `${HEADER}\n`;
+      for await (const puzzle of puzzles) {
+        if (!GRID.test(puzzle.quiz) || !GRID.test(puzzle.solution)) {
+          throw new Error(`writeSudokuCsv(${filePath}): puzzle ${count} is not two 81-digit strings`);
+        }
+        yield `${puzzle.quiz},${puzzle.solution}\n`;
+        count += 1;
       }
-      await write(`${puzzle.quiz},${puzzle.solution}\n`);
-      count += 1;
-    }
-    stream.end();
-    await finished(stream);
-    await rename(temporary, filePath);
-  } catch (error) {
-    stream.destroy();
-    await rm(temporary, { force: true });
-    throw error;
-  }
+    })(),
+  );
   return count;
 }
 
