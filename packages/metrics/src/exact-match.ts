@@ -1,5 +1,5 @@
-import type { IntMatrix, Metric } from '@mlm/types';
-import { MeanMetric } from './mean-metric.js';
+import type { IntMatrix } from '@mlm/types';
+import { PerSampleMeanMetric } from './per-sample-mean.js';
 import { assertMatrix, sameShape } from './int-matrix.js';
 
 export interface ExactMatchUpdate {
@@ -14,14 +14,9 @@ export interface ExactMatchUpdate {
  * Fraction of samples whose prediction equals the target at every position (pads and EOS included),
  * averaged over all samples seen (xlm-core `ExactMatch`).
  */
-export class ExactMatch implements Metric<ExactMatchUpdate> {
-  readonly name: string;
-  private readonly mean: MeanMetric;
-  private last: number[] | undefined;
-
+export class ExactMatch extends PerSampleMeanMetric<ExactMatchUpdate> {
   constructor(options: { name?: string } = {}) {
-    this.name = options.name ?? 'exact_match';
-    this.mean = new MeanMetric({ name: this.name, nanStrategy: 'error' });
+    super(options.name ?? 'exact_match');
   }
 
   update({ pred, target, predLength = null, targetLength = null }: ExactMatchUpdate): void {
@@ -46,22 +41,9 @@ export class ExactMatch implements Metric<ExactMatchUpdate> {
         `${this.name}.update: pred has shape [${pred.shape.join(', ')}] and target [${target.shape.join(', ')}], expected equal shapes`,
       );
     }
-    this.last = perSample;
-    this.mean.update({ value: perSample });
+    this.record(perSample);
   }
 
-  compute(): number {
-    return this.mean.compute();
-  }
-
-  reset(): void {
-    this.mean.reset();
-    this.last = undefined;
-  }
-
-  get lastPerSample(): number[] | undefined {
-    return this.last;
-  }
 }
 
 export function createExactMatch(options: { name?: string } = {}): ExactMatch {

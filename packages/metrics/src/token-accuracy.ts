@@ -1,5 +1,5 @@
-import type { BoolMatrix, IntMatrix, Metric } from '@mlm/types';
-import { MeanMetric } from './mean-metric.js';
+import type { BoolMatrix, IntMatrix } from '@mlm/types';
+import { PerSampleMeanMetric } from './per-sample-mean.js';
 import { assertMatrix, sameShape } from './int-matrix.js';
 
 export interface TokenAccuracyUpdate {
@@ -17,14 +17,9 @@ export interface TokenAccuracyUpdate {
  * its `lastPerSample` entry is NaN. xlm-core feeds NaN to torchmetrics, whose default drops it with a
  * warning — the same result, without the warning.
  */
-export class TokenAccuracy implements Metric<TokenAccuracyUpdate> {
-  readonly name: string;
-  private readonly mean: MeanMetric;
-  private last: number[] | undefined;
-
+export class TokenAccuracy extends PerSampleMeanMetric<TokenAccuracyUpdate> {
   constructor(options: { name?: string } = {}) {
-    this.name = options.name ?? 'token_accuracy';
-    this.mean = new MeanMetric({ name: this.name, nanStrategy: 'error' });
+    super(options.name ?? 'token_accuracy');
   }
 
   update({ pred, target, predMask = null }: TokenAccuracyUpdate): void {
@@ -54,22 +49,12 @@ export class TokenAccuracy implements Metric<TokenAccuracyUpdate> {
       perSample.push(accuracy);
       if (total > 0) counted.push(accuracy);
     }
-    this.last = perSample;
-    if (counted.length > 0) this.mean.update({ value: counted });
+    this.record(perSample, counted);
   }
 
   /** Mean of the per-sample accuracies; NaN when no sample had a counted position. */
-  compute(): number {
-    return this.mean.compute();
-  }
-
-  reset(): void {
-    this.mean.reset();
-    this.last = undefined;
-  }
-
-  get lastPerSample(): number[] | undefined {
-    return this.last;
+  override compute(): number {
+    return super.compute();
   }
 }
 
