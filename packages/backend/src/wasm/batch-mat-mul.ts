@@ -3,6 +3,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { simdKernels } from './simd-kernels.js';
 import { runStockKernelSingle } from './stock-kernels.js';
 import {
+  cachedCwrap,
   heapView,
   registerAlias,
   releaseAlias,
@@ -10,7 +11,6 @@ import {
   tensorAddress,
   tensorId,
   type WasmBackendInternals,
-  type WasmModule,
 } from './wasm-internals.js';
 
 type CppBatchMatMul = (
@@ -25,17 +25,8 @@ type CppBatchMatMul = (
   outId: number,
 ) => void;
 
-const cppBatchMatMul = new WeakMap<WasmModule, CppBatchMatMul>();
-
 function cppFunction(backend: WasmBackendInternals): CppBatchMatMul {
-  let fn = cppBatchMatMul.get(backend.wasm);
-  if (!fn) {
-    fn = backend.wasm.cwrap('BatchMatMul', null, [
-      'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number',
-    ]) as CppBatchMatMul;
-    cppBatchMatMul.set(backend.wasm, fn);
-  }
-  return fn;
+  return cachedCwrap<CppBatchMatMul>(backend.wasm, 'BatchMatMul', ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
 }
 
 function shapeBytes(shape: number[]): Uint8Array {

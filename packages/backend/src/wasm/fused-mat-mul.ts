@@ -2,7 +2,7 @@ import { _FusedMatMul, broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { transposeLastTwo, wasmBatchMatMul } from './batch-mat-mul.js';
 import { runStockKernelSingle } from './stock-kernels.js';
-import { registerAlias, releaseAlias, sizeOf, tensorAddress, tensorId, type WasmBackendInternals, type WasmModule } from './wasm-internals.js';
+import { cachedCwrap, registerAlias, releaseAlias, sizeOf, tensorAddress, tensorId, type WasmBackendInternals } from './wasm-internals.js';
 
 type CppFusedMatMul = (
   aId: number,
@@ -20,17 +20,8 @@ type CppFusedMatMul = (
   outId: number,
 ) => void;
 
-const cppFusedMatMul = new WeakMap<WasmModule, CppFusedMatMul>();
-
 function cppFunction(backend: WasmBackendInternals): CppFusedMatMul {
-  let fn = cppFusedMatMul.get(backend.wasm);
-  if (!fn) {
-    fn = backend.wasm.cwrap('_FusedMatMul', null, [
-      'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number',
-    ]) as CppFusedMatMul;
-    cppFusedMatMul.set(backend.wasm, fn);
-  }
-  return fn;
+  return cachedCwrap<CppFusedMatMul>(backend.wasm, '_FusedMatMul', ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number']);
 }
 
 /** Activations the C++ fast path applies as an output clamp (tfjs-backend-wasm's FusableActivation). */

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { withoutEmscriptenProcessListeners } from './emscripten-listeners.js';
-import type { WasmModule } from './wasm-internals.js';
+import { attachTfjsBindings, type WasmModule } from './wasm-internals.js';
 
 const require = createRequire(import.meta.url);
 
@@ -17,17 +17,6 @@ export async function createSingleThreadWasmModule(simd: boolean): Promise<WasmM
       locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? path.join(directory, binary) : prefix + file),
     }),
   );
-  module.tfjs = {
-    init: module.cwrap('init', null, []) as () => void,
-    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']) as (threads: number) => void,
-    getThreadsCount: module.cwrap('get_threads_count', 'number', []) as () => number,
-    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']) as (
-      id: number,
-      size: number,
-      offset: number,
-    ) => void,
-    disposeData: module.cwrap('dispose_data', null, ['number']) as (id: number) => void,
-    dispose: module.cwrap('dispose', null, []) as () => void,
-  };
+  attachTfjsBindings(module);
   return module;
 }

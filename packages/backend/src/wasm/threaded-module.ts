@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { withoutEmscriptenProcessListeners } from './emscripten-listeners.js';
-import type { WasmModule } from './wasm-internals.js';
+import { attachTfjsBindings, type WasmModule } from './wasm-internals.js';
 
 const require = createRequire(import.meta.url);
 
@@ -68,18 +68,7 @@ export async function createThreadedWasmModule(threads: number): Promise<WasmMod
   } finally {
     os.cpus = realCpus;
   }
-  module.tfjs = {
-    init: module.cwrap('init', null, []) as () => void,
-    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']) as (threads: number) => void,
-    getThreadsCount: module.cwrap('get_threads_count', 'number', []) as () => number,
-    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']) as (
-      id: number,
-      size: number,
-      offset: number,
-    ) => void,
-    disposeData: module.cwrap('dispose_data', null, ['number']) as (id: number) => void,
-    dispose: module.cwrap('dispose', null, []) as () => void,
-  };
+  attachTfjsBindings(module);
   return module;
 }
 

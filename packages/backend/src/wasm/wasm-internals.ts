@@ -115,3 +115,39 @@ export function sizeOf(shape: readonly number[]): number {
   for (const dim of shape) size *= dim;
   return size;
 }
+
+/**
+ * Binds the C entry points tfjs-backend-wasm expects on `module.tfjs` (what its own loader does), for a
+ * module we instantiated ourselves (single-threaded or threaded build).
+ */
+export function attachTfjsBindings(module: WasmModule): void {
+  module.tfjs = {
+    init: module.cwrap('init', null, []) as () => void,
+    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']) as (threads: number) => void,
+    getThreadsCount: module.cwrap('get_threads_count', 'number', []) as () => number,
+    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']) as (
+      id: number,
+      size: number,
+      offset: number,
+    ) => void,
+    disposeData: module.cwrap('dispose_data', null, ['number']) as (id: number) => void,
+    dispose: module.cwrap('dispose', null, []) as () => void,
+  };
+}
+
+const wrappedFunctions = new WeakMap<WasmModule, Map<string, unknown>>();
+
+/** `module.cwrap(name, null, argumentTypes)`, wrapped once per module and function name. */
+export function cachedCwrap<T>(module: WasmModule, name: string, argumentTypes: string[]): T {
+  let functions = wrappedFunctions.get(module);
+  if (!functions) {
+    functions = new Map();
+    wrappedFunctions.set(module, functions);
+  }
+  let fn = functions.get(name);
+  if (!fn) {
+    fn = module.cwrap(name, null, argumentTypes);
+    functions.set(name, fn);
+  }
+  return fn as T;
+}
