@@ -1,9 +1,9 @@
 import type { Collator, CollatorInput, MLMBatch, NoiseSchedule, RandomSource, Tokenizer } from '@mlm/types';
 import { z } from 'zod';
 import { checkExamples, readIdsField } from './example-fields.js';
+import { MLMCollatorBase, sharedMLMCollatorOptionsShape } from './mlm-collator-base.js';
 import { mlmSingleSegmentCollate, type SingleSegmentBatch } from './mlm-single-segment-collate.js';
-import { noiseScheduleSchema, parseOptions, positiveIntegerSchema, randomSchema, tokenizerSchema, truncateSchema, type Truncate } from './options.js';
-import { specialIdsToAdd } from './special-ids.js';
+import { parseOptions, positiveIntegerSchema, randomSchema, tokenizerSchema, type Truncate } from './options.js';
 
 /** Options of `DefaultMLMCollator` and the infill collators (xlm-core argument names in camelCase). */
 export interface DefaultMLMCollatorOptions {
@@ -31,11 +31,7 @@ export const defaultMLMCollatorOptionsSchema = z
     tokenizer: tokenizerSchema,
     random: randomSchema,
     blockSize: positiveIntegerSchema.optional(),
-    noiseSchedule: noiseScheduleSchema.optional(),
-    lossOnPadding: z.boolean().default(true),
-    truncate: truncateSchema,
-    addBos: z.boolean().default(true),
-    addEos: z.boolean().default(true),
+    ...sharedMLMCollatorOptionsShape,
     referenceCompatibleTruncation: z.boolean().default(false),
   })
   .strict();
@@ -45,38 +41,21 @@ export const defaultMLMCollatorOptionsSchema = z
  * to the block, and masked at a per-example rate t ~ U[0,1) (see `mlmSingleSegmentCollate` for the
  * draw order). BOS, EOS and (with `lossOnPadding`) PAD positions can be masked, as in the reference.
  */
-export class DefaultMLMCollator implements Collator<CollatorInput, MLMBatch> {
-  readonly tokenizer: Tokenizer;
+export class DefaultMLMCollator extends MLMCollatorBase implements Collator<CollatorInput, MLMBatch> {
   readonly blockSize: number | undefined;
-  readonly noiseSchedule: NoiseSchedule | undefined;
-  readonly lossOnPadding: boolean;
-  readonly truncate: Truncate;
-  readonly addBos: boolean;
-  readonly addEos: boolean;
   readonly referenceCompatibleTruncation: boolean;
   protected readonly random: RandomSource;
-  protected readonly bosTokenId: number | undefined;
-  protected readonly eosTokenId: number | undefined;
-  protected readonly name: string;
 
   constructor(options: DefaultMLMCollatorOptions) {
-    this.name = new.target.name;
-    const parsed = parseOptions(this.name, defaultMLMCollatorOptionsSchema, options);
+    const name = new.target.name;
+    const parsed = parseOptions(name, defaultMLMCollatorOptionsSchema, options);
     if (parsed.truncate === 'block' && parsed.blockSize === undefined) {
-      throw new Error(`${this.name}: option blockSize = undefined: truncate 'block' needs a block size`);
+      throw new Error(`${name}: option blockSize = undefined: truncate 'block' needs a block size`);
     }
-    this.tokenizer = parsed.tokenizer;
+    super(name, parsed);
     this.random = parsed.random;
     this.blockSize = parsed.blockSize;
-    this.noiseSchedule = parsed.noiseSchedule;
-    this.lossOnPadding = parsed.lossOnPadding;
-    this.truncate = parsed.truncate;
-    this.addBos = parsed.addBos;
-    this.addEos = parsed.addEos;
     this.referenceCompatibleTruncation = parsed.referenceCompatibleTruncation;
-    const specials = specialIdsToAdd(this.name, this.tokenizer, this.addBos, this.addEos);
-    this.bosTokenId = specials.bosTokenId;
-    this.eosTokenId = specials.eosTokenId;
   }
 
   collate(examples: CollatorInput[]): MLMBatch {

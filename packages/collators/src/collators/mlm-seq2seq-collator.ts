@@ -2,12 +2,12 @@ import type { Collator, CollatorInput, MLMBatch, NoiseSchedule, RandomSource, To
 import { z } from 'zod';
 import { checkExamples, checkIds, readIdsField } from './example-fields.js';
 import { concatColumns, intMatrix } from './matrices.js';
+import { MLMCollatorBase, sharedMLMCollatorOptionsShape } from './mlm-collator-base.js';
 import { mlmSingleSegmentCollate } from './mlm-single-segment-collate.js';
-import { noiseScheduleSchema, parseOptions, positiveIntegerSchema, randomSchema, tokenizerSchema, truncateSchema, type Truncate } from './options.js';
+import { parseOptions, positiveIntegerSchema, randomSchema, tokenizerSchema, type Truncate } from './options.js';
 import { DEFAULT_PASS_THROUGH_FIELDS, passThrough } from './pass-through.js';
 import { preparePrefixIds } from './prepare-prefix-ids.js';
 import { seq2seqSuffixIds } from './seq2seq-suffix-ids.js';
-import { specialIdsToAdd } from './special-ids.js';
 import { padTruncate } from './pad-truncate.js';
 
 export interface MLMSeq2SeqCollatorOptions {
@@ -45,11 +45,7 @@ const schema = z
     random: randomSchema.optional(),
     blockSize: positiveIntegerSchema.optional(),
     inputBlockSize: positiveIntegerSchema.optional(),
-    noiseSchedule: noiseScheduleSchema.optional(),
-    addBos: z.boolean().default(true),
-    addEos: z.boolean().default(true),
-    truncate: truncateSchema,
-    lossOnPadding: z.boolean().default(true),
+    ...sharedMLMCollatorOptionsShape,
     promptField: z.string().min(1).default('promptIds'),
     targetField: z.string().min(1).default('targetIds'),
     passThroughFields: z.array(z.string()).readonly().default(DEFAULT_PASS_THROUGH_FIELDS),
@@ -64,44 +60,29 @@ const schema = z
  * `DefaultMLMCollator` (`[BOS] suffix [EOS]`, right padded to `blockSize`, masked at a per-example
  * rate: draws t, then the B × blockSize matrix). Pass-through fields go to `batch.extra`.
  */
-export class MLMSeq2SeqCollator implements Collator<CollatorInput, MLMBatch> {
-  readonly tokenizer: Tokenizer;
+export class MLMSeq2SeqCollator extends MLMCollatorBase implements Collator<CollatorInput, MLMBatch> {
   readonly blockSize: number | undefined;
   readonly inputBlockSize: number;
-  readonly noiseSchedule: NoiseSchedule | undefined;
-  readonly addBos: boolean;
-  readonly addEos: boolean;
-  readonly truncate: Truncate;
-  readonly lossOnPadding: boolean;
   readonly promptField: string;
   readonly targetField: string;
   readonly passThroughFields: readonly string[];
   readonly maskAllSuffix: boolean;
   readonly referenceCompatibleTruncation: boolean;
   protected readonly random: RandomSource | undefined;
-  protected readonly bosTokenId: number | undefined;
-  protected readonly eosTokenId: number | undefined;
-  protected readonly name: string;
 
   constructor(options: MLMSeq2SeqCollatorOptions) {
-    this.name = new.target.name;
-    const parsed = parseOptions(this.name, schema, options);
-    if (parsed.inputBlockSize === undefined) throw new Error(`${this.name}: option inputBlockSize = undefined: the prompt block size is required`);
-    this.tokenizer = parsed.tokenizer;
+    const name = new.target.name;
+    const parsed = parseOptions(name, schema, options);
+    if (parsed.inputBlockSize === undefined) throw new Error(`${name}: option inputBlockSize = undefined: the prompt block size is required`);
+    super(name, parsed);
     this.random = parsed.random;
     this.blockSize = parsed.blockSize;
     this.inputBlockSize = parsed.inputBlockSize;
-    this.noiseSchedule = parsed.noiseSchedule;
-    this.addBos = parsed.addBos;
-    this.addEos = parsed.addEos;
-    this.truncate = parsed.truncate;
-    this.lossOnPadding = parsed.lossOnPadding;
     this.promptField = parsed.promptField;
     this.targetField = parsed.targetField;
     this.passThroughFields = parsed.passThroughFields;
     this.maskAllSuffix = parsed.maskAllSuffix;
     this.referenceCompatibleTruncation = parsed.referenceCompatibleTruncation;
-    ({ bosTokenId: this.bosTokenId, eosTokenId: this.eosTokenId } = specialIdsToAdd(this.name, this.tokenizer, this.addBos, this.addEos));
     this.checkOptions();
   }
 

@@ -1,10 +1,10 @@
 import type { Collator, CollatorInput, MLMBatch, NoiseSchedule, RandomSource, Tokenizer } from '@mlm/types';
 import { z } from 'zod';
 import { checkExamples, checkIds, readIdsField } from './example-fields.js';
-import { noiseScheduleSchema, parseOptions, positiveIntegerSchema, randomSchema, tokenizerSchema, truncateSchema, type Truncate } from './options.js';
+import { MLMCollatorBase, sharedMLMCollatorOptionsShape } from './mlm-collator-base.js';
+import { parseOptions, positiveIntegerSchema, randomSchema, tokenizerSchema, type Truncate } from './options.js';
 import { preparePrefixSuffixIds } from './prepare-prefix-suffix-ids.js';
 import { seq2seqSuffixIds } from './seq2seq-suffix-ids.js';
-import { specialIdsToAdd } from './special-ids.js';
 
 export interface MLMSeq2SeqTrainCollatorOptions {
   tokenizer: Tokenizer;
@@ -32,11 +32,7 @@ const schema = z
     random: randomSchema,
     blockSize: positiveIntegerSchema,
     inputBlockSize: positiveIntegerSchema.optional(),
-    noiseSchedule: noiseScheduleSchema.optional(),
-    addBos: z.boolean().default(true),
-    addEos: z.boolean().default(true),
-    truncate: truncateSchema,
-    lossOnPadding: z.boolean().default(true),
+    ...sharedMLMCollatorOptionsShape,
     targetField: z.string().min(1).default('targetIds'),
   })
   .strict();
@@ -47,37 +43,24 @@ const schema = z
  * BOS are never masked; the slot is masked at a per-example rate t (draws: t for the batch, then one
  * row of u per example). See `preparePrefixSuffixIds`.
  */
-export class MLMSeq2SeqTrainCollator implements Collator<CollatorInput, MLMBatch> {
-  readonly tokenizer: Tokenizer;
+export class MLMSeq2SeqTrainCollator extends MLMCollatorBase implements Collator<CollatorInput, MLMBatch> {
   readonly blockSize: number;
   readonly inputBlockSize: number | undefined;
-  readonly noiseSchedule: NoiseSchedule | undefined;
-  readonly addBos: boolean;
-  readonly addEos: boolean;
-  readonly truncate: Truncate;
-  readonly lossOnPadding: boolean;
   readonly targetField: string;
   private readonly random: RandomSource;
-  private readonly bosTokenId: number | undefined;
-  private readonly eosTokenId: number | undefined;
-  private readonly name = 'MLMSeq2SeqTrainCollator';
 
   constructor(options: MLMSeq2SeqTrainCollatorOptions) {
-    const parsed = parseOptions(this.name, schema, options);
+    // Fixed rather than new.target.name: errors name this class even when it is subclassed.
+    const name = 'MLMSeq2SeqTrainCollator';
+    const parsed = parseOptions(name, schema, options);
     if (parsed.truncate === 'block' && parsed.inputBlockSize === undefined) {
-      throw new Error(`${this.name}: option inputBlockSize = undefined: truncate 'block' needs the prompt block size`);
+      throw new Error(`${name}: option inputBlockSize = undefined: truncate 'block' needs the prompt block size`);
     }
-    this.tokenizer = parsed.tokenizer;
+    super(name, parsed);
     this.random = parsed.random;
     this.blockSize = parsed.blockSize;
     this.inputBlockSize = parsed.inputBlockSize;
-    this.noiseSchedule = parsed.noiseSchedule;
-    this.addBos = parsed.addBos;
-    this.addEos = parsed.addEos;
-    this.truncate = parsed.truncate;
-    this.lossOnPadding = parsed.lossOnPadding;
     this.targetField = parsed.targetField;
-    ({ bosTokenId: this.bosTokenId, eosTokenId: this.eosTokenId } = specialIdsToAdd(this.name, this.tokenizer, this.addBos, this.addEos));
   }
 
   collate(examples: CollatorInput[]): MLMBatch {
