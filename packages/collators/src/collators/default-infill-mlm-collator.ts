@@ -2,14 +2,21 @@ import type { CollatorInput, MLMBatch } from '@mlm/types';
 import { DefaultMLMCollator, type DefaultMLMCollatorOptions } from './default-mlm-collator.js';
 import { checkExamples, readIdsField } from './example-fields.js';
 
-/** Checks that every example's `promptIds` and `inputIds` have the same length. */
-export function checkInfillLengths(owner: string, prompts: readonly (readonly number[])[], inputs: readonly (readonly number[])[]): void {
+/**
+ * Reads and checks the infill collators' examples: `inputIds` and `promptIds` (the input with
+ * `[MASK]` at the blanks), which must have the same length in every example.
+ */
+export function readInfillExamples(owner: string, examples: CollatorInput[], vocabSize: number): { inputs: (readonly number[])[]; prompts: (readonly number[])[] } {
+  checkExamples(owner, examples);
+  const inputs = readIdsField(owner, examples, 'inputIds', vocabSize);
+  const prompts = readIdsField(owner, examples, 'promptIds', vocabSize);
   prompts.forEach((prompt, b) => {
     const input = inputs[b] as readonly number[];
     if (prompt.length !== input.length) {
       throw new Error(`${owner}: example ${b}: "promptIds" has length ${prompt.length} but "inputIds" has length ${input.length}; an infill prompt must have the length of its input`);
     }
   });
+  return { inputs, prompts };
 }
 
 /**
@@ -20,11 +27,7 @@ export function checkInfillLengths(owner: string, prompts: readonly (readonly nu
  */
 export class DefaultInfillMLMCollator extends DefaultMLMCollator {
   override collate(examples: CollatorInput[]): MLMBatch {
-    checkExamples(this.name, examples);
-    const vocabSize = this.tokenizer.vocabSize;
-    const inputs = readIdsField(this.name, examples, 'inputIds', vocabSize);
-    const prompts = readIdsField(this.name, examples, 'promptIds', vocabSize);
-    checkInfillLengths(this.name, prompts, inputs);
+    const { inputs, prompts } = readInfillExamples(this.name, examples, this.tokenizer.vocabSize);
     const mask = this.tokenizer.maskTokenId;
     const maskPositions = prompts.map((prompt) => {
       const free = new Uint8Array(prompt.length);

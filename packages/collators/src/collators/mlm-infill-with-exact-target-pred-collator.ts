@@ -1,7 +1,6 @@
 import type { CollatorInput, MLMBatch } from '@mlm/types';
-import { checkInfillLengths } from './default-infill-mlm-collator.js';
+import { readInfillExamples } from './default-infill-mlm-collator.js';
 import { DefaultMLMCollator, type DefaultMLMCollatorOptions } from './default-mlm-collator.js';
-import { checkExamples, readIdsField } from './example-fields.js';
 
 /**
  * xlm-core `MLMInfillWithExactTargetPredCollator` (infill prediction): the input is the example's
@@ -14,11 +13,7 @@ import { checkExamples, readIdsField } from './example-fields.js';
  */
 export class MLMInfillWithExactTargetPredCollator extends DefaultMLMCollator {
   override collate(examples: CollatorInput[]): MLMBatch {
-    checkExamples(this.name, examples);
-    const vocabSize = this.tokenizer.vocabSize;
-    const inputs = readIdsField(this.name, examples, 'inputIds', vocabSize);
-    const prompts = readIdsField(this.name, examples, 'promptIds', vocabSize);
-    checkInfillLengths(this.name, prompts, inputs);
+    const { inputs, prompts } = readInfillExamples(this.name, examples, this.tokenizer.vocabSize);
     const batch = this.collateIds(prompts, { maskNone: true });
     const [batchSize, width] = batch.inputIds.shape;
     const targets = new Int32Array(batchSize * width).fill(this.tokenizer.padTokenId);
