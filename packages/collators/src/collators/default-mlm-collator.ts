@@ -69,16 +69,10 @@ export class DefaultMLMCollator extends MLMCollatorBase implements Collator<Coll
     extra: { maskPositions?: readonly ArrayLike<boolean | number>[]; maskNone?: boolean } = {},
   ): SingleSegmentBatch {
     return mlmSingleSegmentCollate(ids, {
-      padTokenId: this.tokenizer.padTokenId,
-      maskTokenId: this.tokenizer.maskTokenId,
-      bosTokenId: this.bosTokenId,
-      eosTokenId: this.eosTokenId,
+      ...this.sharedCollateOptions(),
       maxSeqLen: this.blockSize,
-      truncate: this.truncate,
-      lossOnPadding: this.lossOnPadding,
       random: this.random,
       referenceCompatibleTruncation: this.referenceCompatibleTruncation,
-      owner: this.name,
       ...extra,
     });
   }

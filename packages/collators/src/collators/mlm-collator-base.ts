@@ -50,4 +50,25 @@ export abstract class MLMCollatorBase {
     this.lossOnPadding = options.lossOnPadding;
     ({ bosTokenId: this.bosTokenId, eosTokenId: this.eosTokenId } = specialIdsToAdd(name, this.tokenizer, this.addBos, this.addEos));
   }
+
+  /** What the collate helpers take from the shared options: special ids, sizing, padding loss, owner. */
+  protected sharedCollateOptions(): {
+    padTokenId: number;
+    maskTokenId: number;
+    bosTokenId: number | undefined;
+    eosTokenId: number | undefined;
+    truncate: Truncate;
+    lossOnPadding: boolean;
+    owner: string;
+  } {
+    return {
+      padTokenId: this.tokenizer.padTokenId,
+      maskTokenId: this.tokenizer.maskTokenId,
+      bosTokenId: this.bosTokenId,
+      eosTokenId: this.eosTokenId,
+      truncate: this.truncate,
+      lossOnPadding: this.lossOnPadding,
+      owner: this.name,
+    };
+  }
 }

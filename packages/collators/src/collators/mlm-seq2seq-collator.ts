@@ -105,17 +105,12 @@ export class MLMSeq2SeqCollator extends MLMCollatorBase implements Collator<Coll
     const suffixes = this.readSuffixes(examples);
     const prefix = preparePrefixIds(prompts, this.tokenizer.padTokenId, { maxSeqLen: this.inputBlockSize, truncate: 'block', owner: this.name });
     const suffix = mlmSingleSegmentCollate(suffixes, {
-      padTokenId: this.tokenizer.padTokenId,
-      maskTokenId: this.tokenizer.maskTokenId,
-      bosTokenId: this.bosTokenId,
-      eosTokenId: this.eosTokenId,
+      ...this.sharedCollateOptions(),
       maxSeqLen: this.blockSize,
-      truncate: this.truncate,
       lossOnPadding: this.maskAllSuffix ? true : this.lossOnPadding,
       maskAll: this.maskAllSuffix,
       random: this.random as RandomSource,
       referenceCompatibleTruncation: this.referenceCompatibleTruncation,
-      owner: this.name,
     });
     const extra = passThrough(examples, this.passThroughFields);
     return {

@@ -69,16 +69,10 @@ export class MLMSeq2SeqTrainCollator extends MLMCollatorBase implements Collator
     const prompts = readIdsField(this.name, examples, 'promptIds', vocabSize);
     const suffixes = examples.map((example, b) => checkIds(this.name, seq2seqSuffixIds(example, this.targetField), b, this.targetField, vocabSize));
     return preparePrefixSuffixIds(prompts, suffixes, {
-      padTokenId: this.tokenizer.padTokenId,
-      maskTokenId: this.tokenizer.maskTokenId,
-      bosTokenId: this.bosTokenId,
-      eosTokenId: this.eosTokenId,
+      ...this.sharedCollateOptions(),
       maxSeqLen: this.inputBlockSize !== undefined ? this.inputBlockSize + this.blockSize : undefined,
-      truncate: this.truncate,
-      lossOnPadding: this.lossOnPadding,
       suffixBlockSize: this.blockSize,
       random: this.random,
-      owner: this.name,
     });
   }
 }
