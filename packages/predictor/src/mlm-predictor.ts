@@ -246,15 +246,7 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
         }
         const committed = await this.commit(logits, ids, selected, input);
         const event = this.event(step, false, ids, input, committed, cachedLogits, !cachedLogits);
-        await this.history?.updateHistory({
-          step,
-          ids: event.ids,
-          unmasked: event.unmasked,
-          logits,
-          outputStartIdx: input.outputStartIdx,
-          windowStart: input.windowStart,
-          final: false,
-        });
+        await this.recordStep(event, logits, input);
         if (committed.changed || !this.cacheLogits) {
           logits.dispose();
           logits = null;
@@ -273,15 +265,7 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
       if (anyLeft && logits === null) logits = this.forward(ids, input, attentionMask, positions);
       const committed = anyLeft && logits !== null ? await this.commit(logits, ids, remaining, input) : emptyCommit(batchSize * length);
       const event = this.event(step, true, ids, input, committed, cachedLogits, anyLeft && !cachedLogits);
-      await this.history?.updateHistory({
-        step,
-        ids: event.ids,
-        unmasked: event.unmasked,
-        logits,
-        outputStartIdx: input.outputStartIdx,
-        windowStart: input.windowStart,
-        final: true,
-      });
+      await this.recordStep(event, logits, input);
       logits?.dispose();
       logits = null;
       yield event;
@@ -345,6 +329,19 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
       }
     });
     return result;
+  }
+
+  /** Hands a step to the history plugin, if any (returns its promise, so the caller awaits as before). */
+  private recordStep(event: PredictorStepEvent, logits: tf.Tensor3D | null, input: PreparedInput): void | Promise<void> {
+    return this.history?.updateHistory({
+      step: event.step,
+      ids: event.ids,
+      unmasked: event.unmasked,
+      logits,
+      outputStartIdx: input.outputStartIdx,
+      windowStart: input.windowStart,
+      final: event.final,
+    });
   }
 
   private event(step: number, final: boolean, ids: Int32Array, input: PreparedInput, committed: Commit, cachedLogits: boolean, modelCalled: boolean): PredictorStepEvent {
