@@ -11,19 +11,45 @@ async function nodeModules() {
 }
 
 /**
- * Writes `bytes` to `filePath` atomically: into a temporary file in the same folder, then renamed
- * over the target, so readers never see a half-written file.
+ * Writes `bytes` to `filePath` atomically and durably: into a temporary file in the same folder, which
+ * is flushed to disk (fsync) and renamed over the target, then the folder itself is flushed so the
+ * rename survives a power cut. Readers never see a half-written file.
  */
 export async function writeFileAtomic(filePath: string, bytes: Uint8Array | string): Promise<void> {
   const { fs, path } = await nodeModules();
   const folder = path.dirname(filePath);
   const temporary = path.join(folder, `.${path.basename(filePath)}.${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
-    await fs.writeFile(temporary, bytes);
+    const handle = await fs.open(temporary, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(temporary, filePath);
   } catch (error) {
     await fs.rm(temporary, { force: true }).catch(() => undefined);
     throw error;
+  }
+  await syncDirectory(folder);
+}
+
+/**
+ * Flushes a folder's entries (new names, renames) to disk. Where folders cannot be opened for that
+ * (Windows, some network filesystems) this is a no-op: the data itself was already flushed.
+ */
+export async function syncDirectory(folder: string): Promise<void> {
+  const { fs } = await nodeModules();
+  let handle: Awaited<ReturnType<typeof fs.open>> | undefined;
+  try {
+    handle = await fs.open(folder, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES') throw error;
+  } finally {
+    await handle?.close();
   }
 }
 

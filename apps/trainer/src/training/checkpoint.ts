@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomState, Tokenizer } from '@mlm/types';
-import { float32Tensor, readSafetensorsFile, writeFileAtomic, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
+import { float32Tensor, readSafetensorsFile, syncDirectory, writeFileAtomic, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
 import { saveTokenizerFile } from '@mlm/collators';
 import type { TaskInfo } from '../registry/component-context.js';
 
@@ -72,8 +72,9 @@ export function stepFolderName(step: number): string {
 
 /**
  * Writes checkpoints/step-<N>/ atomically: everything goes into a temporary folder that is renamed
- * when complete, then the `last` pointer is replaced (temporary file + rename). A crash at any point
- * leaves the previous checkpoint and pointer intact.
+ * when complete, then the `last` pointer is replaced (temporary file + rename). Every file and both
+ * renames are flushed to disk (fsync), so a crash, a kill or a power cut at any point leaves the
+ * previous checkpoint and pointer intact.
  */
 export async function writeCheckpoint(options: {
   checkpointsDirectory: string;
@@ -94,7 +95,7 @@ export async function writeCheckpoint(options: {
   try {
     await options.model.savePretrained(temporary);
     await saveTokenizerFile(options.tokenizer, temporary);
-    await writeFile(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
+    await writeFileAtomic(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
     await writeSafetensorsFile(path.join(temporary, OPTIMIZER_FILE), tensorsToSafetensors(options.optimizerTensors), {
       format: 'mlm-adamw',
       step: String(state.optimizer.stepCount),
@@ -103,9 +104,10 @@ export async function writeCheckpoint(options: {
       await writeSafetensorsFile(path.join(temporary, EMA_FILE), tensorsToSafetensors(options.emaTensors), { format: 'mlm-ema' });
     }
     // The state file goes last: a folder with trainer-state.json is a complete checkpoint.
-    await writeFile(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    await writeFileAtomic(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
     await rm(finalDirectory, { recursive: true, force: true });
     await rename(temporary, finalDirectory);
+    await syncDirectory(checkpointsDirectory);
   } catch (error) {
     await rm(temporary, { recursive: true, force: true }).catch(() => undefined);
     throw error;
