@@ -65,7 +65,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const configOptions = (command: Command) =>
     command
       .option('-c, --config <file>', 'a YAML config file (repeatable; later files win)', collect, [])
-      .option('-p, --preset <name>', 'a shipped preset (star-easy, star-medium, star-hard, sudoku, text-char, demo, demo-long), applied first')
+      .option('-p, --preset <name>', 'a shipped preset (star-easy, star-medium, star-hard, sudoku, text-char, demo), applied first')
       .argument('[overrides...]', 'key.path=value overrides (values parsed as YAML), applied last');
 
   configOptions(program.command('train').description('train a model; writes the run folder (config, metrics, checkpoints, predictions, final model)'))
@@ -175,13 +175,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   program
     .command('demo')
     .description('generate star-easy, train a small model on CPU for a few minutes, evaluate, print paths')
-    .option('--long', 'train the star-easy model until exact paths appear (preset demo-long, about an hour on 2 CPU cores)')
-    .option('--run-dir <dir>', 'the run folder (default runs/demo or runs/demo-long; replaced)')
+    .option('--run-dir <dir>', 'the run folder (default runs/demo; replaced)')
     .option('--backend <name>', 'tensor backend (default: the preset\'s)')
     .option('--max-examples <n>', 'test examples to evaluate', parseCount('--max-examples'))
     .argument('[overrides...]', 'key.path=value overrides of the demo preset')
-    .action(async (overrides: string[], flags: { long?: boolean; runDir?: string; backend?: string; maxExamples?: number }) => {
-      const result = await demoCommand({ long: flags.long === true, overrides, runDir: flags.runDir, backend: flags.backend, maxExamples: flags.maxExamples, io, handleSignals });
+    .action(async (overrides: string[], flags: { runDir?: string; backend?: string; maxExamples?: number }) => {
+      const result = await demoCommand({ overrides, runDir: flags.runDir, backend: flags.backend, maxExamples: flags.maxExamples, io, handleSignals });
       if (result.status === 'interrupted') {
         io.err(`\ndemo stopped; resume the training with: mlm train --run-dir ${shellQuote(result.runDir)} --resume auto`);
         exitCode = EXIT_CODES[result.signal ?? 'SIGINT'];

@@ -131,19 +131,6 @@ describe('mlm CLI end to end (train → checkpoint → eval → generate → exp
     expect(existsSync(path.join(dir, 'model', 'model.safetensors'))).toBe(true);
   });
 
-  it('runs the long demo from the demo-long preset (the star-easy model and schedule) with --long', async () => {
-    const dir = temporaryDirectory('mlm-demo-long-');
-    const io = recordingIO();
-    const overrides = TINY.filter((override) => !override.startsWith('training.maxSteps'));
-    const code = await main(['demo', '--long', '--run-dir', dir, ...overrides, 'training.maxSteps=2', 'validation.every=null'], { ...noStdin, io });
-    expect(code, io.text()).toBe(0);
-    const saved = readFileSync(path.join(dir, 'config.yaml'), 'utf8');
-    expect(saved).toMatch(/^name: demo-long$/m);
-    // What the overrides leave alone comes from demo-long: the star-easy preset's batch and lr.
-    expect(saved).toMatch(/^ {2}lr: 0\.001$/m);
-    expect(io.stdout.join('\n')).toMatch(/exact match on 8 test graphs: \d+\.\d%/);
-  });
-
   it('gives exit code 2 and the path for a bad config', async () => {
     const io = recordingIO();
     expect(await main(['train', '--preset', 'star-easy', '--run-dir', temporaryDirectory(), 'training.maxSteps=-5'], { ...noStdin, io })).toBe(2);

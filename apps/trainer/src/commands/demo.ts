@@ -4,12 +4,7 @@ import { evaluateCommand } from './evaluate.js';
 import { trainCommand } from './train.js';
 
 export interface DemoCommandOptions {
-  /**
-   * false (default): preset `demo`, a few minutes. true: preset `demo-long`, the star-easy model trained
-   * until exact paths appear (about an hour on 2 CPU cores).
-   */
-  long?: boolean;
-  /** Default runs/demo or runs/demo-long (replaced on every demo run). */
+  /** Default runs/demo (replaced on every demo run). */
   runDir?: string | undefined;
   backend?: string | undefined;
   /** `key.path=value` overrides of the demo preset. */
@@ -43,13 +38,12 @@ function formatDuration(seconds: number): string {
 export async function demoCommand(options: DemoCommandOptions): Promise<DemoResult> {
   const { io } = options;
   const started = performance.now();
-  const preset = options.long === true ? 'demo-long' : 'demo';
-  const runDir = path.resolve(options.runDir ?? path.join('runs', preset));
+  const runDir = path.resolve(options.runDir ?? path.join('runs', 'demo'));
   io.out('mlm demo: star-graph path finding (star-easy). Each prompt lists the edges of a star graph,');
   io.out('then the start and goal nodes; the model must output the path from start to goal, generating');
   io.out('it by iterative unmasking. The task is generated locally; the model trains from scratch.\n');
   const trained = await trainCommand({
-    preset,
+    preset: 'demo',
     overrides: options.overrides,
     runDir,
     overwrite: true,

@@ -67,7 +67,7 @@ describe('loadConfig', () => {
 
   it('ships presets for the built-in tasks and the demo, all valid', () => {
     const presets = listPresets();
-    for (const name of ['star-easy', 'star-medium', 'star-hard', 'sudoku', 'text-char', 'demo', 'demo-long']) expect(presets).toContain(name);
+    for (const name of ['star-easy', 'star-medium', 'star-hard', 'sudoku', 'text-char', 'demo']) expect(presets).toContain(name);
     for (const name of presets) expect(() => loadConfig({ preset: name })).not.toThrow();
   });
 
