@@ -20,19 +20,27 @@ export async function writeFileAtomic(filePath: string, bytes: Uint8Array | stri
   const folder = path.dirname(filePath);
   const temporary = path.join(folder, `.${path.basename(filePath)}.${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
-    const handle = await fs.open(temporary, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    // Written with fs.writeFile, then flushed through a second handle: the write stays one observable
+    // fs.promises.writeFile call (the trainer's fault-injection tests tear and fail exactly that call).
+    await fs.writeFile(temporary, bytes);
+    await syncFile(temporary);
     await fs.rename(temporary, filePath);
   } catch (error) {
     await fs.rm(temporary, { force: true }).catch(() => undefined);
     throw error;
   }
   await syncDirectory(folder);
+}
+
+/** Flushes a file's data to disk (fsync). */
+export async function syncFile(filePath: string): Promise<void> {
+  const { fs } = await nodeModules();
+  const handle = await fs.open(filePath, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomState, Tokenizer } from '@mlm/types';
-import { float32Tensor, readSafetensorsFile, syncDirectory, writeFileAtomic, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
+import { float32Tensor, readSafetensorsFile, syncDirectory, syncFile, writeFileAtomic, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
 import { saveTokenizerFile } from '@mlm/collators';
 import type { TaskInfo } from '../registry/component-context.js';
 
@@ -95,7 +95,9 @@ export async function writeCheckpoint(options: {
   try {
     await options.model.savePretrained(temporary);
     await saveTokenizerFile(options.tokenizer, temporary);
-    await writeFileAtomic(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
+    // Plain writes inside the temporary folder (the folder's rename is the atomic step), each flushed.
+    await writeFile(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
+    await syncFile(path.join(temporary, TASK_INFO_FILE));
     await writeSafetensorsFile(path.join(temporary, OPTIMIZER_FILE), tensorsToSafetensors(options.optimizerTensors), {
       format: 'mlm-adamw',
       step: String(state.optimizer.stepCount),
@@ -104,7 +106,9 @@ export async function writeCheckpoint(options: {
       await writeSafetensorsFile(path.join(temporary, EMA_FILE), tensorsToSafetensors(options.emaTensors), { format: 'mlm-ema' });
     }
     // The state file goes last: a folder with trainer-state.json is a complete checkpoint.
-    await writeFileAtomic(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    await writeFile(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    await syncFile(path.join(temporary, TRAINER_STATE_FILE));
+    await syncDirectory(temporary);
     await rm(finalDirectory, { recursive: true, force: true });
     await rename(temporary, finalDirectory);
     await syncDirectory(checkpointsDirectory);

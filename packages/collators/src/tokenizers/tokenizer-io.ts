@@ -49,17 +49,17 @@ export function loadTokenizer(json: TokenizerJSON | Record<string, unknown>): To
  */
 export async function saveTokenizerFile(tokenizer: Tokenizer, directory: string): Promise<string> {
   // Node modules are imported lazily so that the package also loads in a browser bundle.
-  const { mkdir, open, rename, rm } = await import('node:fs/promises');
+  const { mkdir, open, rename, rm, writeFile } = await import('node:fs/promises');
   const path = await import('node:path');
   const { randomUUID } = await import('node:crypto');
   await mkdir(directory, { recursive: true });
   const target = path.join(directory, TOKENIZER_FILE_NAME);
   const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`;
   try {
+    await writeFile(temporary, `${JSON.stringify(tokenizer.toJSON(), null, 2)}\n`, 'utf8');
     // Flushed before the rename, so a checkpoint that names this file never holds an empty one after a power cut.
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'r+');
     try {
-      await handle.writeFile(`${JSON.stringify(tokenizer.toJSON(), null, 2)}\n`, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
