@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initializeBackend, shutdownBackend } from '@mlm/backend';
+import { writeFileDurablySync } from '@mlm/durable-write';
 import { createRandom } from '@mlm/random';
 import { benchConfig, parameterCount, type BenchConfig } from './bench-configs.js';
 import { profileKernels, type KernelShare } from './kernel-profile.js';
@@ -277,12 +278,12 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDirectory, { recursive: true });
   let base = path.join(outDirectory, date);
   for (let n = 2; fs.existsSync(`${base}.json`); n++) base = path.join(outDirectory, `${date}-${n}`);
-  fs.writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
-  fs.writeFileSync(`${base}.md`, `${readmeSection(results)}\n`);
+  writeFileDurablySync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileDurablySync(`${base}.md`, `${readmeSection(results)}\n`);
   console.log(`[bench] wrote ${path.relative(repositoryRoot, base)}.json and .md`);
   if (args['update-readme']) {
     const readmePath = path.join(benchRoot, 'README.md');
-    fs.writeFileSync(readmePath, replaceReadmeSection(fs.readFileSync(readmePath, 'utf8'), readmeSection(results), readmePath));
+    writeFileDurablySync(readmePath, replaceReadmeSection(fs.readFileSync(readmePath, 'utf8'), readmeSection(results), readmePath));
     console.log(`[bench] updated ${path.relative(repositoryRoot, readmePath)}`);
   }
   shutdownBackend();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { HistoryPlugin, HistoryStepState } from '@mlm/types';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileDurably } from '@mlm/durable-write';
 import type { HistoryStepRecord } from './history-record.js';
 import { HistoryReader } from './history-reader.js';
 
@@ -46,7 +46,7 @@ function parse(options: HistoryTopKPluginOptions): z.output<typeof optionsSchema
  * Records, at every predictor step and for every example, the tokens of the generated window and the
  * top-k token ids and probabilities there (xlm-core `HistoryTopKPlugin`, wired into `MLMPredictor`
  * through its `history` option). Layout: `<outputDir>/<runId>_<b>/<step>.json` (see
- * `HistoryStepRecord`), each file written atomically. A run lasts from `reset()` (the predictor calls
+ * `HistoryStepRecord`), each file written durably (`@mlm/durable-write`). A run lasts from `reset()` (the predictor calls
  * it when a batch starts) to the next one.
  */
 export class HistoryTopKPlugin implements HistoryPlugin {
@@ -99,7 +99,7 @@ export class HistoryTopKPlugin implements HistoryPlugin {
       }
       const directory = path.join(this.outputDir, `${this.currentRunId}_${b}`);
       await mkdir(directory, { recursive: true });
-      await writeFileAtomic(path.join(directory, `${state.step}.json`), `${JSON.stringify(record)}\n`);
+      await writeFileDurably(path.join(directory, `${state.step}.json`), `${JSON.stringify(record)}\n`);
     }
   }
 

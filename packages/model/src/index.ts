@@ -10,7 +10,7 @@ export {
   float32Tensor,
 } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsData, SafetensorsDataByDtype, SafetensorsTensor, SafetensorsInput } from './safetensors.js';
-export { readSafetensorsFile, syncDirectory, syncFile, writeSafetensorsFile, writeFileAtomic } from './safetensors-file.js';
+export { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 export {
   float16BitsToNumber,
   numberToFloat16Bits,

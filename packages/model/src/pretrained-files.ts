@@ -9,7 +9,7 @@
  */
 import { CheckpointError } from './state-dict.js';
 import { SafetensorsError, type SafetensorsTensor } from './safetensors.js';
-import { readSafetensorsFile, writeFileAtomic } from './safetensors-file.js';
+import { readSafetensorsFile } from './safetensors-file.js';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -103,10 +103,11 @@ export async function readPretrainedFolder(folder: string): Promise<{ config: un
   return { config, tensors: merged };
 }
 
-/** Writes `config.json` and `model.safetensors` into `folder` (created if needed), each atomically. */
+/** Writes `config.json` and `model.safetensors` into `folder` (created if needed), each durably (`@mlm/durable-write`). */
 export async function writePretrainedFolder(folder: string, config: object, weights: Uint8Array): Promise<void> {
   const { fs, path } = await nodeModules();
+  const { writeFileDurably } = await import('@mlm/durable-write');
   await fs.mkdir(folder, { recursive: true });
-  await writeFileAtomic(path.join(folder, WEIGHTS_FILE), weights);
-  await writeFileAtomic(path.join(folder, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFileDurably(path.join(folder, WEIGHTS_FILE), weights);
+  await writeFileDurably(path.join(folder, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileDurably } from '@mlm/durable-write';
 import path from 'node:path';
 import { initializeBackend } from '@mlm/backend';
 import { saveTokenizerFile } from '@mlm/collators';
@@ -21,7 +21,7 @@ export async function exportCommand(options: { modelPath: string; outDir: string
   try {
     await model.savePretrained(outDir);
     await saveTokenizerFile(tokenizer, outDir);
-    if (folder.taskInfo) await writeFile(path.join(outDir, TASK_INFO_FILE), `${JSON.stringify(folder.taskInfo, null, 2)}\n`);
+    if (folder.taskInfo) await writeFileDurably(path.join(outDir, TASK_INFO_FILE), `${JSON.stringify(folder.taskInfo, null, 2)}\n`);
   } finally {
     model.dispose();
   }

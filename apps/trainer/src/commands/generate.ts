@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { writeFileDurablySync } from '@mlm/durable-write';
 import path from 'node:path';
 import { initializeBackend } from '@mlm/backend';
 import { createNamedRandom } from '@mlm/random';
@@ -132,7 +133,7 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
     }
     if (options.output) {
       mkdirSync(path.dirname(path.resolve(options.output)), { recursive: true });
-      writeFileSync(options.output, results.map((result) => JSON.stringify(result)).join('\n') + '\n');
+      writeFileDurablySync(options.output, results.map((result) => JSON.stringify(result)).join('\n') + '\n');
       io.err(`${results.length} generation(s) written to ${options.output}`);
     } else {
       for (const result of results) io.out(result.prompt === null ? result.output : `${result.prompt} => ${result.output}`);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileDurablySync } from '@mlm/durable-write';
 import path from 'node:path';
 import { initializeBackend } from '@mlm/backend';
 import { createNamedRandom } from '@mlm/random';
@@ -112,7 +113,8 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
   if (resumeFrom && existsSync(runFolder.configFile) && readFileSync(runFolder.configFile, 'utf8') !== configYaml) {
     io.err(`note: the configuration differs from the one saved in ${runFolder.configFile}; the new one is saved`);
   }
-  writeFileSync(runFolder.configFile, configYaml);
+  // What --resume reads: replaced durably, never left half-written.
+  writeFileDurablySync(runFolder.configFile, configYaml);
 
   await initializeBackend({ backend: config.backend, ...(config.threads !== null ? { threads: config.threads } : {}), log: io.err });
   const components = await instantiateRun(prepared, registry);

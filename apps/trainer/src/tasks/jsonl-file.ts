@@ -1,14 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { writeLinesAtomically } from './atomic-lines-file.js';
+import { writeLinesDurably } from '@mlm/durable-write';
 
 /**
- * Writes one JSON value per line. Written to a temporary file and renamed, so a reader never sees a
+ * Writes one JSON value per line, durably (`@mlm/durable-write`), so a reader never sees a
  * half-written file. Returns the number of records.
  */
 export async function writeJsonLines(filePath: string, records: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
   let count = 0;
-  await writeLinesAtomically(
+  await writeLinesDurably(
     filePath,
     (async function* () {
       for await (const record of records) {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { writeLinesAtomically } from './atomic-lines-file.js';
+import { writeLinesDurably } from '@mlm/durable-write';
 import type { SudokuPuzzle } from './sudoku-generator.js';
 
 const HEADER = 'quizzes,solutions';
@@ -8,11 +8,11 @@ const GRID = /^[0-9]{81}$/;
 
 /**
  * Writes puzzles as the reference's CSV (`quizzes,solutions` header, one puzzle per line, 81-char
- * digit strings, 0 = blank). Written to a temporary file and renamed, so a reader never sees half a file.
+ * digit strings, 0 = blank). Written durably (`@mlm/durable-write`), so a reader never sees half a file.
  */
 export async function writeSudokuCsv(filePath: string, puzzles: Iterable<SudokuPuzzle> | AsyncIterable<SudokuPuzzle>): Promise<number> {
   let count = 0;
-  await writeLinesAtomically(
+  await writeLinesDurably(
     filePath,
     (async function* () {
       yield `${HEADER}\n`;

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomState, Tokenizer } from '@mlm/types';
-import { float32Tensor, readSafetensorsFile, syncDirectory, syncFile, writeFileAtomic, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
+import { renameDurably, writeFileDurably, writeFileFlushed } from '@mlm/durable-write';
+import { float32Tensor, readSafetensorsFile, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
 import { saveTokenizerFile } from '@mlm/collators';
 import type { TaskInfo } from '../registry/component-context.js';
 
@@ -73,7 +74,7 @@ export function stepFolderName(step: number): string {
 /**
  * Writes checkpoints/step-<N>/ atomically: everything goes into a temporary folder that is renamed
  * when complete, then the `last` pointer is replaced (temporary file + rename). Every file and both
- * renames are flushed to disk (fsync), so a crash, a kill or a power cut at any point leaves the
+ * renames are flushed to disk (fsync, through @mlm/durable-write), so a crash, a kill or a power cut at any point leaves the
  * previous checkpoint and pointer intact.
  */
 export async function writeCheckpoint(options: {
@@ -96,8 +97,7 @@ export async function writeCheckpoint(options: {
     await options.model.savePretrained(temporary);
     await saveTokenizerFile(options.tokenizer, temporary);
     // Plain writes inside the temporary folder (the folder's rename is the atomic step), each flushed.
-    await writeFile(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
-    await syncFile(path.join(temporary, TASK_INFO_FILE));
+    await writeFileFlushed(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
     await writeSafetensorsFile(path.join(temporary, OPTIMIZER_FILE), tensorsToSafetensors(options.optimizerTensors), {
       format: 'mlm-adamw',
       step: String(state.optimizer.stepCount),
@@ -106,17 +106,15 @@ export async function writeCheckpoint(options: {
       await writeSafetensorsFile(path.join(temporary, EMA_FILE), tensorsToSafetensors(options.emaTensors), { format: 'mlm-ema' });
     }
     // The state file goes last: a folder with trainer-state.json is a complete checkpoint.
-    await writeFile(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
-    await syncFile(path.join(temporary, TRAINER_STATE_FILE));
-    await syncDirectory(temporary);
+    await writeFileFlushed(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
     await rm(finalDirectory, { recursive: true, force: true });
-    await rename(temporary, finalDirectory);
-    await syncDirectory(checkpointsDirectory);
+    // Flushes the folder, renames it into place, flushes checkpoints/.
+    await renameDurably(temporary, finalDirectory);
   } catch (error) {
     await rm(temporary, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
-  await writeFileAtomic(path.join(checkpointsDirectory, LAST_POINTER), `${name}\n`);
+  await writeFileDurably(path.join(checkpointsDirectory, LAST_POINTER), `${name}\n`);
   return finalDirectory;
 }
 

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { writeFileDurablySync } from '@mlm/durable-write';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createNamedRandom } from '@mlm/random';
@@ -146,7 +147,7 @@ export async function evaluateSplit(options: EvaluationOptions): Promise<Evaluat
   const stepsTaken = createMeanMetric();
   if (options.predictionsFile) {
     mkdirSync(path.dirname(options.predictionsFile), { recursive: true });
-    writeFileSync(options.predictionsFile, '');
+    writeFileDurablySync(options.predictionsFile, '');
   }
   for (const group of chunk(predictionExamples, options.batchSize)) {
     const batch = collator.collate(group) as MLMPredictionBatch;

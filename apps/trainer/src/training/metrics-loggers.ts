@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileDurablySync } from '@mlm/durable-write';
 
 /** One line of metrics: where in training and the values (`train/loss`, `val/prediction/exact_match`, ...). */
 export interface MetricsRecord {
@@ -17,19 +18,22 @@ export interface MetricsLogger {
   close(): void | Promise<void>;
 }
 
-/** Keeps the lines whose step is ≤ `step` (drops what a resumed run will redo). */
+/**
+ * Keeps the lines whose step is ≤ `step` (drops what a resumed run will redo). Whole-file writes of the
+ * loggers go through @mlm/durable-write; records themselves are appended (an append-only log).
+ */
 function truncateAfterStep(file: string, step: number, stepOf: (line: string) => number | undefined, keepHeader: boolean): void {
   if (!existsSync(file)) return;
   const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0);
   const kept = lines.filter((line, index) => (keepHeader && index === 0) || (stepOf(line) ?? Infinity) <= step);
-  writeFileSync(file, kept.length ? `${kept.join('\n')}\n` : '');
+  writeFileDurablySync(file, kept.length ? `${kept.join('\n')}\n` : '');
 }
 
 /** metrics.jsonl: one JSON object per record: {step, epoch, time, ...values}. */
 export function createJsonlMetricsLogger(file: string): MetricsLogger {
   return {
     open({ resumeStep }) {
-      if (resumeStep === null) writeFileSync(file, '');
+      if (resumeStep === null) writeFileDurablySync(file, '');
       else
         truncateAfterStep(file, resumeStep, (line) => {
           try {
@@ -52,7 +56,7 @@ const CSV_HEADER = 'step,epoch,time,metric,value';
 export function createCsvMetricsLogger(file: string): MetricsLogger {
   return {
     open({ resumeStep }) {
-      if (resumeStep === null || !existsSync(file)) writeFileSync(file, `${CSV_HEADER}\n`);
+      if (resumeStep === null || !existsSync(file)) writeFileDurablySync(file, `${CSV_HEADER}\n`);
       else truncateAfterStep(file, resumeStep, (line) => Number(line.split(',')[0]), true);
     },
     log(record) {

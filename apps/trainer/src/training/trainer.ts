@@ -24,7 +24,8 @@ import type { ProgressReporter } from './progress-reporter.js';
 import type { RunFolder } from './run-folder.js';
 import type { RunComponents } from './run-components.js';
 import { saveTokenizerFile } from '@mlm/collators';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { renameDurably, writeFileFlushed } from '@mlm/durable-write';
 import { taskInfoOf } from '../registry/component-context.js';
 
 /** The training data stream (see src/data): batches in a resumable order. */
@@ -444,9 +445,9 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     await rm(exportDirectory, { recursive: true, force: true });
     await model.savePretrained(exportDirectory);
     await saveTokenizerFile(tokenizer, exportDirectory);
-    await writeFile(path.join(exportDirectory, TASK_INFO_FILE), `${JSON.stringify(taskInfoOf(components.task), null, 2)}\n`);
+    await writeFileFlushed(path.join(exportDirectory, TASK_INFO_FILE), `${JSON.stringify(taskInfoOf(components.task), null, 2)}\n`);
     await rm(runFolder.finalModel, { recursive: true, force: true });
-    await rename(exportDirectory, runFolder.finalModel);
+    await renameDurably(exportDirectory, runFolder.finalModel);
     for (const logger of options.loggers) await logger.close();
     return {
       status: 'completed',

@@ -103,7 +103,7 @@ describe('SIGKILL between checkpoints', () => {
     const run = path.join(folder, 'half-export');
     const killed = await runCli(['train', '-c', config, '--run-dir', run], {
       watch: run,
-      killAt: { match: String.raw`^writeFile .*/(model|\.model\.partial-\d+)/tokenizer\.json`, occurrence: 1, torn: true },
+      killAt: { match: String.raw`^writeFile .*/(model|\.model\.partial-\d+)/\.tokenizer\.json\.`, occurrence: 1, torn: true },
     });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     // Whatever the run folder offers as its model is complete: evaluating and generating work.

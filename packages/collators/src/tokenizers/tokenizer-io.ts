@@ -44,31 +44,15 @@ export function loadTokenizer(json: TokenizerJSON | Record<string, unknown>): To
 }
 
 /**
- * Writes `tokenizer.toJSON()` to `<directory>/tokenizer.json` atomically (temporary file, fsync, rename),
- * creating the directory. Returns the file's path.
+ * Writes `tokenizer.toJSON()` to `<directory>/tokenizer.json` durably (`@mlm/durable-write`: temporary
+ * file, fsync, rename, fsync the folder), creating the directory. Returns the file's path.
  */
 export async function saveTokenizerFile(tokenizer: Tokenizer, directory: string): Promise<string> {
   // Node modules are imported lazily so that the package also loads in a browser bundle.
-  const { mkdir, open, rename, rm, writeFile } = await import('node:fs/promises');
   const path = await import('node:path');
-  const { randomUUID } = await import('node:crypto');
-  await mkdir(directory, { recursive: true });
+  const { writeFileDurably } = await import('@mlm/durable-write');
   const target = path.join(directory, TOKENIZER_FILE_NAME);
-  const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(tokenizer.toJSON(), null, 2)}\n`, 'utf8');
-    // Flushed before the rename, so a checkpoint that names this file never holds an empty one after a power cut.
-    const handle = await open(temporary, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileDurably(target, `${JSON.stringify(tokenizer.toJSON(), null, 2)}\n`);
   return target;
 }
 
