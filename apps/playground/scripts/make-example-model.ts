@@ -9,9 +9,9 @@ import { initializeBackend } from '@mlm/backend';
 import { SudokuTrainer } from '../src/core/train.js';
 
 const steps = Number(process.argv[2] ?? 400);
-const folder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public', 'models', 'sudoku-4x4');
+const folder = process.env.OUT ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public', 'models', 'sudoku-4x4');
 await initializeBackend({ backend: 'wasm', threads: 1 });
-const trainer = new SudokuTrainer({ dModel: Number(process.env.D ?? 32), numLayers: Number(process.env.LAYERS ?? 2), nhead: 2, batchSize: Number(process.env.BATCH ?? 32), learningRate: Number(process.env.LR ?? 3e-3), trainPuzzles: 200, testPuzzles: 50 });
+const trainer = new SudokuTrainer({ dModel: Number(process.env.D ?? 32), numLayers: Number(process.env.LAYERS ?? 2), nhead: Number(process.env.HEADS ?? 2), batchSize: Number(process.env.BATCH ?? 32), learningRate: Number(process.env.LR ?? 3e-3), trainPuzzles: Number(process.env.TRAIN ?? 200), testPuzzles: 50 });
 const started = performance.now();
 for (let i = 0; i < steps; i++) {
   const { step, loss } = trainer.trainStep();
