@@ -152,6 +152,23 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
     }
   });
 
+  it('uses wasm threads when the page is cross-origin isolated (the server sends COOP/COEP)', async () => {
+    const { page, backend, errors } = await openPage('?backend=wasm&sw=0');
+    try {
+      const [isolated, cores] = await page.evaluate(() => [crossOriginIsolated, navigator.hardwareConcurrency] as const);
+      expect(isolated).toBe(true);
+      const threads = Math.min(8, cores);
+      expect(backend).toBe(`[mlm] tensor backend: wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'})`);
+      const report = await page.evaluate(() =>
+        window.mlm.train({ boardSize: 4, batchSize: 8, learningRate: 3e-3, dModel: 32, numLayers: 1, nhead: 2, trainPuzzles: 20, testPuzzles: 4, seed: 5 }, 3),
+      );
+      expect(report.losses.every(Number.isFinite)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('works offline once loaded', async () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 960 } });
     const page = await context.newPage();

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // which is why the Node entry imports the union package instead).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BROWSER_BACKEND_NAMES, parseBrowserBackendRequest, type BrowserBackendName, type BrowserBackendRequest } from './browser-backend-names.js';
+import { createBrowserThreadedWasmModule } from './wasm/browser-threaded-module.js';
 import { installWasmKernels } from './wasm/register-kernels.js';
 import { setSimdKernelsEnabled } from './wasm/simd-kernels.js';
 
@@ -75,7 +76,7 @@ function parseThreads(value: number): number {
   return Math.min(MAX_WASM_THREADS, value);
 }
 
-type Attempt = { ok: true; threads: number; simd: boolean | undefined } | { ok: false; reason: string };
+type Attempt = { ok: true; threads: number; simd: boolean | undefined; note?: string } | { ok: false; reason: string };
 
 async function tryWebgpu(): Promise<Attempt> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
@@ -110,19 +111,60 @@ async function tryWebgl(allowSoftware: boolean): Promise<Attempt> {
   return { ok: true, threads: 0, simd: undefined };
 }
 
+/** The thread count of the `wasm` factory registered here (undefined: tfjs's own factory). */
+let registeredThreads: number | undefined;
+/** tfjs's own `wasm` factory, kept while ours is registered. */
+let stockFactory: Parameters<typeof tf.registerBackend>[1] | undefined;
+
 async function tryWasm(options: BrowserBackendOptions): Promise<Attempt> {
   const threads = options.threads === undefined ? defaultThreads() : parseThreads(options.threads);
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
-  // One thread: the single-threaded SIMD build, the binary the Node entry uses for one thread too.
-  const threaded = threads > 1 && isCrossOriginIsolated();
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threaded);
-  wasm.setThreadsCount(threaded ? threads : 1);
   installWasmKernels();
   setSimdKernelsEnabled(options.simdKernels ?? true);
-  if (!(await tf.setBackend('wasm'))) return { ok: false, reason: `the wasm backend failed to initialise (are its .wasm files served at ${options.wasmPaths ?? 'the default path'}?)` };
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { ok: true, threads: wasm.getThreadsCount(), simd };
+  let note: string | undefined;
+  let effectiveThreads = 1;
+  if (threads > 1 && simd && isCrossOriginIsolated()) {
+    if (options.wasmPaths === undefined) note = 'wasm threads need wasmPaths (the served tfjs-backend-wasm files)';
+    else {
+      try {
+        if (registeredThreads !== threads) {
+          let firstModule: Awaited<ReturnType<typeof createBrowserThreadedWasmModule>> | undefined = await createBrowserThreadedWasmModule(options.wasmPaths, threads);
+          const wasmPaths = options.wasmPaths;
+          if (registeredThreads === undefined) stockFactory = tf.findBackendFactory('wasm') ?? undefined;
+          if (tf.findBackendFactory('wasm')) tf.removeBackend('wasm');
+          tf.registerBackend(
+            'wasm',
+            async () => {
+              const module = firstModule ?? (await createBrowserThreadedWasmModule(wasmPaths, threads));
+              firstModule = undefined;
+              wasm.setThreadsCount(threads);
+              return new wasm.BackendWasm(module as never);
+            },
+            2,
+          );
+          registeredThreads = threads;
+        }
+        effectiveThreads = threads;
+      } catch (error) {
+        note = `wasm threads: ${shortReason(error)}`;
+      }
+    }
+  }
+  if (effectiveThreads === 1) {
+    // One thread: tfjs's own loader with the single-threaded SIMD build, the binary the Node entry uses
+    // for one thread too (so results match Node's).
+    if (registeredThreads !== undefined && stockFactory) {
+      tf.removeBackend('wasm');
+      tf.registerBackend('wasm', stockFactory, 2);
+      registeredThreads = undefined;
+    }
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    wasm.setThreadsCount(1);
+  }
+  if (!(await tf.setBackend('wasm'))) return { ok: false, reason: `the wasm backend failed to initialise (are its .wasm files served at ${options.wasmPaths ?? 'the default path'}?)` };
+  return { ok: true, threads: wasm.getThreadsCount(), simd, ...(note ? { note } : {}) };
 }
 
 async function tryCpu(): Promise<Attempt> {
@@ -170,6 +212,7 @@ export async function initializeBackend(options: BrowserBackendOptions = {}): Pr
       skipped.push(`${name}: ${attempt.reason}`);
       continue;
     }
+    if (attempt.note) skipped.push(attempt.note);
     const description = describeBrowserBackend(name, attempt.threads, attempt.simd, skipped);
     log(description);
     current = {
