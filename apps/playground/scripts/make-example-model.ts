@@ -1,17 +1,18 @@
 // Trains the page's small 4×4 sudoku model in Node (the same code the page runs) and writes it as an
 // exported model folder to public/models/sudoku-4x4/: the example the page offers, and the fixture of
 // the browser tests. Deterministic: same seed, same backend → same files.
-//   pnpm --filter @mlm/playground make-example-model [steps]
+//   pnpm --filter @mlm/playground make-example-model [steps=600] [folder]
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initializeBackend } from '@mlm/backend';
 import { SudokuTrainer } from '../src/core/train.js';
 
-const steps = Number(process.argv[2] ?? 400);
-const folder = process.env.OUT ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public', 'models', 'sudoku-4x4');
+const steps = Number(process.argv[2] ?? 600);
+const folder = process.argv[3] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public', 'models', 'sudoku-4x4');
 await initializeBackend({ backend: 'wasm', threads: 1 });
-const trainer = new SudokuTrainer({ dModel: Number(process.env.D ?? 32), numLayers: Number(process.env.LAYERS ?? 2), nhead: Number(process.env.HEADS ?? 2), batchSize: Number(process.env.BATCH ?? 32), learningRate: Number(process.env.LR ?? 3e-3), trainPuzzles: Number(process.env.TRAIN ?? 200), testPuzzles: 50 });
+// The committed model: 64 wide, 3 layers, 2 heads, batch 64, Adam lr 2e-3, 600 steps, 200 training grids.
+const trainer = new SudokuTrainer({ dModel: 64, numLayers: 3, nhead: 2, batchSize: 64, learningRate: 2e-3, trainPuzzles: 200, testPuzzles: 50 });
 const started = performance.now();
 for (let i = 0; i < steps; i++) {
   const { step, loss } = trainer.trainStep();
