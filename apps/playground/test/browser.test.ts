@@ -49,7 +49,8 @@ async function readFixture(): Promise<ModelFolderContents> {
 
 /** The same decodes in this Node process, on `backend` with one thread. */
 async function decodeInNode(backend: 'wasm' | 'cpu'): Promise<number[][][]> {
-  await initializeBackend({ backend, threads: 1, log: () => {} });
+  // No native kernels: a page has none, so both sides run the same wasm kernels.
+  await initializeBackend({ backend, threads: 1, nativeKernels: false, log: () => {} });
   const loaded = loadModelFromContents(await readFixture(), 'fixture');
   try {
     const results: number[][][] = [];
