@@ -55,7 +55,7 @@ export { PickleError, PickleGlobalReference, unpickle } from './restricted-unpic
 export type { PickleGlobal, PickleValue, UnpickleOptions } from './restricted-unpickler.js';
 export { TORCH_CHECKPOINT_GLOBALS, TorchTensorReference, materializeTensor, parseTorchCheckpoint, pickleValueToJson } from './torch-checkpoint.js';
 export type { TorchCheckpoint, TorchStorageReference } from './torch-checkpoint.js';
-export { importXlmCoreCheckpoint } from './xlm-core-checkpoint.js';
+export { importXlmCoreCheckpoint, recordedDataset } from './xlm-core-checkpoint.js';
 export type { ImportCheckpointOptions, ImportedCheckpoint } from './xlm-core-checkpoint.js';
 export { importXlmCoreCheckpointFile, locateTorchCheckpoint, TORCH_CHECKPOINT_FILES } from './xlm-core-checkpoint-file.js';
 export type { ImportCheckpointFileResult } from './xlm-core-checkpoint-file.js';

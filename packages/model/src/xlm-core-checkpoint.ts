@@ -13,7 +13,7 @@
 import { CheckpointError, prepareStateDict } from './state-dict.js';
 import { modelConfigFromXlm, XLM_CONFIG_NAMES, type XlmModelConfig } from './model-config.js';
 import type { SafetensorsTensor } from './safetensors.js';
-import { materializeTensor, parseTorchCheckpoint, pickleValueToJson, TorchTensorReference } from './torch-checkpoint.js';
+import { materializeTensor, parseTorchCheckpoint, pickleValueToJson, TorchTensorReference, type TorchCheckpoint } from './torch-checkpoint.js';
 import { inverseFrequencyKey } from './parameter-layout.js';
 
 export interface ImportCheckpointOptions {
@@ -61,9 +61,9 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 /** Parses and converts an xlm-core checkpoint; every problem is a `CheckpointError` (or subclass) naming what is wrong. */
-export function importXlmCoreCheckpoint(bytes: Uint8Array, options: ImportCheckpointOptions = {}): ImportedCheckpoint {
-  const source = options.source ?? 'checkpoint';
-  const { root } = parseTorchCheckpoint(bytes, source);
+export function importXlmCoreCheckpoint(input: Uint8Array | TorchCheckpoint, options: ImportCheckpointOptions = {}): ImportedCheckpoint {
+  const source = options.source ?? (input instanceof Uint8Array ? 'checkpoint' : input.source);
+  const { root } = input instanceof Uint8Array ? parseTorchCheckpoint(input, source) : input;
   if (!(root instanceof Map)) throw new CheckpointError(`${source}: the pickled object is not a dict (got ${Array.isArray(root) ? 'a list' : typeof root})`);
 
   let kind: ImportedCheckpoint['kind'];
@@ -160,6 +160,19 @@ export function importXlmCoreCheckpoint(bytes: Uint8Array, options: ImportCheckp
     ...(typeof dataset === 'string' ? { dataset: dataset.trim() } : {}),
     filledFields,
   };
+}
+
+/**
+ * The dataset a Lightning checkpoint records (`hyper_parameters.tags.dataset`, e.g. "star_easy"), to
+ * pick the tokenizer before importing; undefined when absent.
+ */
+export function recordedDataset(checkpoint: TorchCheckpoint): string | undefined {
+  const root = checkpoint.root;
+  if (!(root instanceof Map)) return undefined;
+  const hyperParameters = root.get('hyper_parameters');
+  const tags = hyperParameters instanceof Map ? hyperParameters.get('tags') : undefined;
+  const dataset = tags instanceof Map ? tags.get('dataset') : undefined;
+  return typeof dataset === 'string' ? dataset.trim() : undefined;
 }
 
 function fillUnresolved(
