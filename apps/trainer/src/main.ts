@@ -103,8 +103,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .option('-o, --output <file>', 'predictions JSONL (default: the run folder\'s predictions/<split>/)')
     .option('--no-ema', 'use the trained weights even when the checkpoint has EMA weights')
     .option('--backend <name>', 'tensor backend')
-    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; split: 'validation' | 'test'; maxExamples?: number; batchSize?: number; output?: string; ema: boolean; backend?: string }) => {
+    .option('--data <file>', "evaluate on this data file (star: JSON lines; jsonl-pairs: prompt/completion JSON lines)")
+    .option('--task <name>', "the task (default: the run's, or the folder's task.json)")
+    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; split: 'validation' | 'test'; maxExamples?: number; batchSize?: number; output?: string; ema: boolean; backend?: string; data?: string; task?: string }) => {
       await evaluateCommand({
+        data: flags.data,
+        task: flags.task,
         modelPath,
         preset: flags.preset,
         configFiles: flags.config,
