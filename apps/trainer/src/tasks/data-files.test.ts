@@ -52,7 +52,7 @@ describe('mlm/jsonl-pairs', () => {
     expect(task.blockSize).toBe(4);
     const [first] = await collectExamples(task.splits.train);
     expect(task.tokenizer.decode(first!.promptIds as number[])).toBe('what is 2 + 2');
-    expect(task.tokenizer.decode(first!.inputIds)).toBe('four');
+    expect(task.tokenizer.decode(first!.inputIds!)).toBe('four');
     expect(task.collatorDefaults.train).toMatchObject({ collator: 'MLMSeq2SeqTrainCollator', addBos: true, addEos: true });
   });
 
@@ -62,7 +62,7 @@ describe('mlm/jsonl-pairs', () => {
     expect(task.kind).toBe('infill');
     const [example] = await collectExamples(task.splits.train);
     expect((example!.promptIds as number[])[1]).toBe(task.tokenizer.maskTokenId);
-    expect(task.tokenizer.decode(example!.inputIds)).toBe('a b c');
+    expect(task.tokenizer.decode(example!.inputIds!)).toBe('a b c');
     const bad = await write('infill-bad.jsonl', [{ prompt: 'a [MASK] c', completion: 'a b c' }, { prompt: 'a x [MASK]', completion: 'a b c' }]);
     await expect(BUILT_IN_TASKS['jsonl-pairs']!({ seed: 42, files: { train: bad }, mode: 'infill' } as never)).rejects.toThrow(`${bad}:2: field "prompt": token 2 is neither [MASK] nor the completion's token`);
   });
@@ -82,5 +82,19 @@ describe('text from .jsonl', () => {
     expect(task.numTokens).toBeGreaterThan(40 * 20);
     const bad = await write('corpus-bad.jsonl', [{ text: 'fine' }, { body: 'no text' }]);
     await expect(createTextTask({ seed: 42, path: bad, blockSize: 4 })).rejects.toThrow(`${bad}:2: field "text": expected a string, got nothing`);
+  });
+});
+
+describe('sudoku from CSV files', () => {
+  const SOLUTION = '534678912672195348198342567859761423426853791713924856961537284287419635345286179';
+  it('reads the reference layout (quizzes,solutions) and names the line of a bad row', async () => {
+    const quiz = `00${SOLUTION.slice(2)}`;
+    const test = await write('sudoku-test.csv', ['quizzes,solutions', `${quiz},${SOLUTION}`]);
+    const task = await BUILT_IN_TASKS.sudoku!({ seed: 42, files: { test } } as never);
+    const [example] = await collectExamples(task.splits.test);
+    expect((example!.promptIds as number[]).slice(0, 3)).toEqual([task.tokenizer.maskTokenId, task.tokenizer.maskTokenId, 7 + 4]);
+    expect(task.splits.train.size).toBe(0);
+    const bad = await write('sudoku-bad.csv', ['quizzes,solutions', `${quiz},${SOLUTION}`, `${quiz},123`]);
+    await expect(BUILT_IN_TASKS.sudoku!({ seed: 42, files: { test: bad } } as never)).rejects.toThrow(`${bad}:3: expected two 81-digit strings (quiz, solution)`);
   });
 });

@@ -38,6 +38,8 @@ const jsonlPairsTaskSchema = z.strictObject({
 });
 
 const sudokuTaskSchema = generatedTaskSchema.extend({
+  /** Your own puzzles: CSV files per split, `quizzes,solutions` (splits without a file are empty). */
+  files: splitFiles().optional(),
   /** Clues left in each generated puzzle (default 33). */
   targetClues: z.number().int().min(17).max(80).optional(),
 });
