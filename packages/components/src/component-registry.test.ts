@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import type { Collator, CollatorInput, MLMBatch, Tokenizer } from '@mlm/types';
+import type { Collator, CollatorInput, MLMBatch, RandomSource, Tokenizer } from '@mlm/types';
 import { ComponentRegistry, createComponentRegistry } from './component-registry.js';
 import { ConfigError } from './config-error.js';
 import { defineComponent, definePlugin } from './define-component.js';
@@ -48,8 +48,8 @@ describe('ComponentRegistry', () => {
     expectTypeOf(collator).toEqualTypeOf<Collator<CollatorInput, MLMBatch>>();
     expect(collator.collate([{}]).inputIds.data).toEqual(new Int32Array([9, 9, 9, 9]));
     expect(registry.list()).toEqual([
-      { kind: 'collator', name: 'test/width', description: '', needs: ['tokenizer'], plugin: 'test' },
-      { kind: 'greeter', name: 'test/hello', description: 'says hello', needs: [], plugin: 'test' },
+      { kind: 'collator', name: 'test/width', description: '', needs: ['tokenizer'], uses: [], plugin: 'test' },
+      { kind: 'greeter', name: 'test/hello', description: 'says hello', needs: [], uses: [], plugin: 'test' },
     ]);
   });
 
@@ -60,7 +60,9 @@ describe('ComponentRegistry', () => {
       name: 'test/spy',
       schema: z.strictObject({}),
       needs: ['taskInfo'],
+      uses: ['random'],
       create: (_options, context) => {
+        expectTypeOf(context.random).toEqualTypeOf<RandomSource | undefined>();
         seen.push(Object.keys(context).sort());
         return { greet: () => context.taskInfo.name };
       },

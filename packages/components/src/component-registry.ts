@@ -9,6 +9,7 @@ export interface ComponentInfo {
   name: string;
   description: string;
   needs: string[];
+  uses: string[];
   /** The plugin that registered it. */
   plugin: string;
 }
@@ -63,7 +64,7 @@ export class ComponentRegistry {
     if (taken) {
       throw new Error(`${definition.kind} ${JSON.stringify(definition.name)} is registered by both plugin ${taken.plugin} and plugin ${plugin}`);
     }
-    byName.set(definition.name, { definition: { ...definition, needs: definition.needs ?? [] }, plugin });
+    byName.set(definition.name, { definition: { ...definition, needs: definition.needs ?? [], uses: definition.uses ?? [] }, plugin });
     return this;
   }
 
@@ -82,7 +83,7 @@ export class ComponentRegistry {
   }
 
   /** The definition of a component; an unknown name is a ConfigError (at `path`) that lists the valid ones. */
-  get<TKind extends ComponentKind>(kind: TKind, name: unknown, path: string = kind): ComponentDefinition<TKind, unknown, ComponentNeed> {
+  get<TKind extends ComponentKind>(kind: TKind, name: unknown, path: string = kind): ComponentDefinition<TKind, unknown, ComponentNeed, ComponentNeed> {
     const entry = typeof name === 'string' ? this.entries.get(kind)?.get(name) : undefined;
     if (entry) return entry.definition;
     const valid = this.names(kind);
@@ -118,6 +119,10 @@ export class ComponentRegistry {
       if (value === undefined) missing.push(need);
       else context[need] = value;
     }
+    for (const use of definition.uses) {
+      const value = (resources as Record<string, unknown>)[use];
+      if (value !== undefined) context[use] = value;
+    }
     if (missing.length > 0) {
       const provided = Object.keys(resources).filter((key) => key !== 'log' && (resources as Record<string, unknown>)[key] !== undefined);
       throw new Error(
@@ -134,7 +139,7 @@ export class ComponentRegistry {
     for (const k of kind ? [kind] : this.kinds()) {
       for (const name of this.names(k)) {
         const entry = this.entries.get(k)!.get(name)!;
-        result.push({ kind: k, name, description: entry.definition.description ?? '', needs: [...entry.definition.needs], plugin: entry.plugin });
+        result.push({ kind: k, name, description: entry.definition.description ?? '', needs: [...entry.definition.needs], uses: [...entry.definition.uses], plugin: entry.plugin });
       }
     }
     return result;

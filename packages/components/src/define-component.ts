@@ -3,10 +3,13 @@ import type { ComponentRegistry } from './component-registry.js';
 import type { OptionsSchema } from './option-schemas.js';
 
 /**
- * What a component's factory receives: the resources it declared in `needs` (present, typed), the
- * registry (to build the components it is made of) and a log function.
+ * What a component's factory receives: the resources it declared in `needs` (present, typed), those it
+ * declared in `uses` (possibly undefined), the registry (to build the components it is made of) and a
+ * log function. Nothing else: a component cannot read what it did not declare.
  */
-export type ComponentContext<TNeed extends ComponentNeed = never> = { [K in TNeed]: ComponentResources[K] } & {
+export type ComponentContext<TNeed extends ComponentNeed = never, TUse extends ComponentNeed = never> = { [K in TNeed]: ComponentResources[K] } & {
+  [K in TUse]?: ComponentResources[K] | undefined;
+} & {
   registry: ComponentRegistry;
   log(line: string): void;
 };
@@ -15,18 +18,26 @@ export type ComponentContext<TNeed extends ComponentNeed = never> = { [K in TNee
  * One registrable component: a kind, a namespaced name (`mlm/default-collator`), the schema that
  * validates and defaults its options, what it needs from the host, and a factory.
  */
-export interface ComponentDefinition<TKind extends ComponentKind = ComponentKind, TOptions = unknown, TNeed extends ComponentNeed = ComponentNeed> {
+export interface ComponentDefinition<
+  TKind extends ComponentKind = ComponentKind,
+  TOptions = unknown,
+  TNeed extends ComponentNeed = ComponentNeed,
+  TUse extends ComponentNeed = never,
+> {
   readonly kind: TKind;
   readonly name: string;
   readonly description?: string | undefined;
   readonly schema: OptionsSchema<TOptions>;
+  /** Resources the factory cannot do without; `create` fails, naming them, when the host has not provided them. */
   readonly needs: readonly TNeed[];
-  create(options: TOptions, context: ComponentContext<TNeed>): ComponentKinds[TKind] | Promise<ComponentKinds[TKind]>;
+  /** Resources the factory reads when the host has them (a task's block size as a default, …). */
+  readonly uses: readonly TUse[];
+  create(options: TOptions, context: ComponentContext<TNeed, TUse>): ComponentKinds[TKind] | Promise<ComponentKinds[TKind]>;
 }
 
 /** A definition of any kind, options and needs (what plugins list). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyComponentDefinition = ComponentDefinition<any, any, any>;
+export type AnyComponentDefinition = ComponentDefinition<any, any, any, any>;
 
 /**
  * Declares one component; the options type comes from the schema, the factory's return type from the
@@ -39,16 +50,23 @@ export type AnyComponentDefinition = ComponentDefinition<any, any, any>;
  * })
  * ```
  */
-export function defineComponent<TKind extends ComponentKind, TOptions, const TNeed extends ComponentNeed = never>(definition: {
+export function defineComponent<
+  TKind extends ComponentKind,
+  TOptions,
+  const TNeed extends ComponentNeed = never,
+  const TUse extends ComponentNeed = never,
+>(definition: {
   kind: TKind;
   name: string;
   description?: string;
   schema: OptionsSchema<TOptions>;
-  /** Resources the factory reads; the registry refuses to build it when the host has not provided them. */
+  /** Resources the factory cannot do without; the registry refuses to build it when the host has not provided them. */
   needs?: readonly TNeed[];
-  create(options: TOptions, context: ComponentContext<TNeed>): ComponentKinds[NoInfer<TKind>] | Promise<ComponentKinds[NoInfer<TKind>]>;
-}): ComponentDefinition<TKind, TOptions, TNeed> {
-  return { ...definition, needs: definition.needs ?? [] };
+  /** Resources the factory reads when present. */
+  uses?: readonly TUse[];
+  create(options: TOptions, context: ComponentContext<TNeed, TUse>): ComponentKinds[NoInfer<TKind>] | Promise<ComponentKinds[NoInfer<TKind>]>;
+}): ComponentDefinition<TKind, TOptions, TNeed, TUse> {
+  return { ...definition, needs: definition.needs ?? [], uses: definition.uses ?? [] };
 }
 
 /** What a plugin package exports (as its default export or a named `plugin`). */
@@ -80,8 +98,10 @@ export function definePlugin(plugin: { name: string; version?: string; component
       throw new Error(`${where} (${component.name}): schema must have safeParse (a zod schema)`);
     }
     if (typeof component.create !== 'function') throw new Error(`${where} (${component.name}): create must be a function`);
-    if (component.needs !== undefined && !Array.isArray(component.needs)) {
-      throw new Error(`${where} (${component.name}): needs must be a list of resource names, e.g. ['tokenizer', 'random']`);
+    for (const key of ['needs', 'uses'] as const) {
+      if (component[key] !== undefined && !Array.isArray(component[key])) {
+        throw new Error(`${where} (${component.name}): ${key} must be a list of resource names, e.g. ['tokenizer', 'random']`);
+      }
     }
   });
   return plugin;
