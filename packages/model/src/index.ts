@@ -50,3 +50,7 @@ export type { ParameterSpec } from './parameter-layout.js';
 export { initialParameterValues } from './parameter-initialization.js';
 export { gatherRows, layerNorm, geluTanh } from './tensor-functions.js';
 export { readPretrainedFolder, writePretrainedFolder, mergeShards, CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './pretrained-files.js';
+
+// Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
+export { defaultMaxLength, modelComponents, rotaryTransformerComponent, rotaryTransformerOptionsSchema } from './model-component.js';
+export type { RotaryTransformerOptions } from './model-component.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, defineComponent, type ComponentRegistry } from '@mlm/components';
+import { ConfigError, defineComponent, nonEmptyString, nonNegativeInteger, positiveInteger, type ComponentRegistry } from '@mlm/components';
 import type { TaskInfo } from '@mlm/components';
 import { ConfidencePositionStrategy, confidenceDescriptions, thresholdSchema } from './confidence-strategy.js';
 import { logitsShiftBy1, type LogitsHook } from './logits-hooks.js';
@@ -139,14 +139,14 @@ const partSection = () => z.looseObject({ name: z.string().min(1) }).nullable().
 export const predictorComponentOptionsSchema = z
   .strictObject({
     /** Unmasking steps; null = the task's block size (the reference's max_steps = block_size). */
-    maxSteps: z.number().int().min(0).nullable().default(null),
+    maxSteps: nonNegativeInteger().nullable().default(null),
     /** Masks appended after the prompt; null = the block size for seq2seq tasks, none otherwise. */
-    maxNewTokens: z.number().int().min(1).nullable().default(null),
+    maxNewTokens: positiveInteger().nullable().default(null),
     ...predictorSettingsShape,
     /** Count schedule: `linear` (xlm-core), `cosine`, or an `unmask-schedule` component name; null = linear, or the threshold with `confidence`. */
-    unmaskSchedule: z.string().min(1).nullable().default(null),
+    unmaskSchedule: nonEmptyString().nullable().default(null),
     /** A `logits-hook` component name (`shift-by-1` = xlm-core LogitsShiftBy1). */
-    logitsHook: z.string().min(1).nullable().default(null),
+    logitsHook: nonEmptyString().nullable().default(null),
     /** A `position-strategy` component instead of confidence/threshold/unmaskSchedule. */
     positionStrategy: partSection(),
     /** A `sampler` component instead of temperature/topK/topP. */
@@ -154,10 +154,10 @@ export const predictorComponentOptionsSchema = z
   })
   .superRefine((options, context) => {
     if (options.topK !== null && options.topP !== null && options.temperature !== 0) {
-      context.addIssue({ code: 'custom', path: ['topP'], message: `cannot be set together with topK (${options.topK}); choose one` });
+      context.addIssue({ code: 'custom', path: ['topP'], input: options.topP, message: `cannot be set together with topK (${options.topK}); choose one` });
     }
     if (options.confidence !== null && options.threshold === null && options.unmaskSchedule === null) {
-      context.addIssue({ code: 'custom', path: ['threshold'], message: `is required when confidence is ${JSON.stringify(options.confidence)} (or set unmaskSchedule)` });
+      context.addIssue({ code: 'custom', path: ['threshold'], input: options.threshold, message: `is required when confidence is ${JSON.stringify(options.confidence)} (or set unmaskSchedule)` });
     }
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanFlag, nonNegativeNumber, numberInRange, oneOf, positiveInteger } from '@mlm/components';
 import type { HistoryPlugin, Model, RandomSource, Tokenizer } from '@mlm/types';
 import type { LogitsHook } from './logits-hooks.js';
 import type { PositionStrategy } from './position-strategy.js';
@@ -35,16 +36,24 @@ const historySchema = z.custom<HistoryPlugin>((v) => has(v, 'updateHistory', 'fu
  * component (which adds what a config names instead of passing objects).
  */
 export const predictorSettingsShape = {
-  temperature: z.number().min(0).finite().default(1),
-  topK: z.number().int().min(1).nullable().default(null),
-  topP: z.number().gt(0).lte(1).nullable().default(null),
-  samplingMethod: z.enum(['gumbel-max', 'inverse-cdf']).default('gumbel-max'),
-  confidence: z.enum(['top_prob', 'prob_diff', 'entropy']).nullable().default(null),
+  /** Sampling temperature; 0 = greedy. */
+  temperature: nonNegativeNumber().default(1),
+  /** Sample among the k most likely tokens (null = no top-k). */
+  topK: positiveInteger().nullable().default(null),
+  /** Nucleus sampling threshold in (0, 1] (null = off). */
+  topP: numberInRange(0, 1, '(', ']').nullable().default(null),
+  samplingMethod: oneOf(['gumbel-max', 'inverse-cdf']).default('gumbel-max'),
+  /** xlm-core confidence mode (threshold mode); null = uniform positions. */
+  confidence: oneOf(['top_prob', 'prob_diff', 'entropy']).nullable().default(null),
+  /** Threshold of the confidence mode (> 0). */
   threshold: thresholdSchema.nullable().default(null),
-  confidenceTemperature: z.number().min(0).finite().default(0),
-  blockLength: z.number().int().min(1).nullable().default(null),
-  skipSpecialTokens: z.boolean().default(true),
-  cacheLogits: z.boolean().default(true),
+  /** Gumbel-perturbed ranking of confidence positions (0 = deterministic). */
+  confidenceTemperature: nonNegativeNumber().default(0),
+  /** Semi-autoregressive block length (null = the whole window at once). */
+  blockLength: positiveInteger().nullable().default(null),
+  skipSpecialTokens: booleanFlag().default(true),
+  /** Reuse the last logits when no token changed. */
+  cacheLogits: booleanFlag().default(true),
 };
 
 export const mlmPredictorOptionsSchema = z.strictObject({
