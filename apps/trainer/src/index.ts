@@ -29,7 +29,11 @@ export { clipGradientsByGlobalNorm, globalNorm } from './optim/clip-gradients.js
 export { ExponentialMovingAverage } from './optim/ema.js';
 
 // Training, evaluation, checkpoints
-export { runTraining, NonFiniteLossError, type TrainRunOptions, type TrainRunResult, type TrainDataLoader } from './training/trainer.js';
+export { runTraining, trainingCallbacks, NonFiniteLossError, type TrainRunOptions, type TrainRunResult, type TrainDataLoader } from './training/trainer.js';
+export { runTrainingLoop } from './training/training-loop.js';
+export type { StepResult, TrainingCallback } from './training/training-callback.js';
+export type { StepOutcome, TrainingRun } from './training/training-run.js';
+export { createBestCheckpointCallback, listBestCheckpoints } from './training/callbacks/best-checkpoint-callback.js';
 export { prepareRun, instantiateRun, type PreparedRun } from './training/prepare-run.js';
 export type { RunComponents, TrainableModel } from './training/run-components.js';
 export { evaluateSplit, type EvaluationOptions, type EvaluationResult, type EvaluationSample } from './training/evaluate.js';

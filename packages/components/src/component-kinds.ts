@@ -21,7 +21,7 @@ import type {
  * }
  * ```
  * (@mlm/predictor adds `position-strategy`, `sampler`, `unmask-schedule`, `logits-hook`; @mlm/metrics
- * adds `metric`; the trainer adds `task`, `logger`.)
+ * adds `metric`; the trainer adds `task`, `logger`, `callback`.)
  */
 export interface ComponentKinds {
   model: Model;

@@ -15,6 +15,7 @@ import { createProgressReporter } from '../training/progress-reporter.js';
 import { assertFreeSpace, prepareRunFolder, runFolderPaths, type RunFolder } from '../training/run-folder.js';
 import { runTraining, type TrainRunResult } from '../training/trainer.js';
 import { ConfigError } from '../util/config-error.js';
+import { taskInfoOf } from '../registry/component-context.js';
 import type { CommandIO } from './command-io.js';
 
 export interface TrainCommandOptions extends ConfigSources {
@@ -139,6 +140,18 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
     for (const [index, logger] of prepared.loggers.entries()) {
       loggers.push(await registry.create('logger', logger.name, logger.options, componentResources(config.seed, 'logger', { runFolder }), `logging.loggers[${index}]`));
     }
+    const callbacks = [];
+    for (const [index, callback] of prepared.callbacks.entries()) {
+      callbacks.push(
+        await registry.create(
+          'callback',
+          callback.name,
+          callback.options,
+          componentResources(config.seed, `callback/${index}`, { task: prepared.task, taskInfo: taskInfoOf(prepared.task), tokenizer: components.tokenizer, model: components.model, runFolder, log: io.err }),
+          `callbacks[${index}]`,
+        ),
+      );
+    }
     const progress = createProgressReporter({ mode: config.logging.progress, every: config.training.logEvery, stream: io.progressStream, write: io.err });
     io.err(
       `training ${config.model.name} on ${prepared.task.name} for ${config.training.maxSteps} steps (batch ${config.training.batchSize}` +
@@ -155,7 +168,13 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
       loggers,
       log: io.err,
       handleSignals: options.handleSignals,
+      // A second Ctrl-C: leave at once, without a checkpoint (the last complete one is kept).
+      onSecondSignal: (signal) => {
+        io.err(`second ${signal}: exiting without a checkpoint (the last complete one is kept)`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      },
       onStep: options.onStep,
+      callbacks,
     });
     return { ...result, config, runFolder, prepared, registry };
   } finally {

@@ -2,13 +2,17 @@ import type { TaskInfo } from '@mlm/components';
 import type { Task } from '../tasks/task.js';
 import type { RunFolder } from '../training/run-folder.js';
 import type { MetricsLogger } from '../training/metrics-loggers.js';
+import type { TrainingCallback } from '../training/training-callback.js';
 
-// What the trainer adds to the component layer: its own kinds (tasks, metrics loggers) and the
+// What the trainer adds to the component layer: its own kinds (tasks, metrics loggers, training
+// callbacks) and the
 // resources it can hand components (the run's task, its run folder).
 declare module '@mlm/components' {
   interface ComponentKinds {
     task: Task;
     logger: MetricsLogger;
+    /** A training-loop callback (see training/training-callback.ts), listed under `callbacks:` in a config. */
+    callback: TrainingCallback;
   }
   interface ComponentResources {
     /** The run's task (data splits included). */

@@ -29,6 +29,8 @@ export interface PreparedRun {
   predictionCollator: ResolvedComponent;
   metrics: ResolvedComponent[];
   loggers: ResolvedComponent[];
+  /** Plugins' training callbacks. */
+  callbacks: ResolvedComponent[];
 }
 
 function splitSection(section: ComponentSection): { name: string | null; options: Record<string, unknown> } {
@@ -99,6 +101,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry)
   const loss = section('loss', config.loss, 'loss');
   const predictor = section('predictor', config.predictor, 'predictor');
   const loggers = config.logging.loggers.map((logger, index) => section('logger', logger, `logging.loggers[${index}]`));
+  const callbacks = config.callbacks.map((callback, index) => section('callback', callback, `callbacks[${index}]`));
   if (issues.length || !taskSection) throw new ConfigError(issues);
 
   const task = await registry.create('task', taskSection.name, taskSection.options, componentResources(config.seed, 'task'), 'task');
@@ -152,6 +155,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry)
     predictionCollator,
     metrics: metrics as ResolvedComponent[],
     loggers: loggers as ResolvedComponent[],
+    callbacks: callbacks as ResolvedComponent[],
   };
 }
 
@@ -167,6 +171,7 @@ export function resolvedConfig(prepared: PreparedRun): RunConfig {
     predictor: asSection(prepared.predictor),
     collators: { train: asSection(prepared.trainCollator), prediction: asSection(prepared.predictionCollator) },
     metrics: prepared.metrics.map(asSection),
+    callbacks: prepared.callbacks.map(asSection),
     logging: { ...prepared.config.logging, loggers: prepared.loggers.map(asSection) },
   };
 }
@@ -191,6 +196,7 @@ export function expandComponentOptions(config: RunConfig, registry: ComponentReg
     predictor: expand('predictor', config.predictor, 'predictor'),
     collators: { train: expand('collator', config.collators.train, 'collators.train'), prediction: expand('collator', config.collators.prediction, 'collators.prediction') },
     metrics: config.metrics?.map((metric, index) => expand('metric', metric, `metrics[${index}]`)) ?? null,
+    callbacks: config.callbacks.map((callback, index) => expand('callback', callback, `callbacks[${index}]`)),
     logging: { ...config.logging, loggers: config.logging.loggers.map((logger, index) => expand('logger', logger, `logging.loggers[${index}]`)) },
   };
   if (issues.length) throw new ConfigError(issues);
