@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: speed and memory of the real @mlm packages on each tensor backend, optionally side by
- * side with PyTorch (../shared/bench/torch_ref.py). A benchmark, not a test. See README.md.
+ * side with PyTorch (torch/torch_ref.py). A benchmark, not a test. See README.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ const HELP = `pnpm bench [options]
   --threads N             wasm threads (default: every core)
   --reps N --warmup N     timed runs and untimed warm-up runs per measurement (default 5, 2)
   --rounds N              rounds, interleaved with PyTorch when --torch (default 2 with --torch, else 1)
-  --torch                 run ../shared/bench/torch_ref.py between rounds (needs python3-torch)
+  --torch                 run apps/bench/torch/torch_ref.py between rounds (needs Debian's python3-torch)
   --profile               per-kernel time of one wasm training step per config (tf.profile)
   --long [--long-steps N] tensors and RSS over N training steps (default 1000) of --long-config (sudoku)
   --long-only             only the long run
@@ -84,7 +84,7 @@ const warmup = integerOption('warmup', args.warmup, args.quick ? 0 : 2, 0);
 const rounds = integerOption('rounds', args.rounds, args.torch ? 2 : 1, 1);
 const threads = args.threads === undefined ? undefined : integerOption('threads', args.threads, 1, 1);
 const longSteps = integerOption('long-steps', args['long-steps'], 1000, 1);
-const torchScript = path.join(path.dirname(repositoryRoot), 'shared', 'bench', 'torch_ref.py');
+const torchScript = path.join(repositoryRoot, 'apps', 'bench', 'torch', 'torch_ref.py');
 /** The cpu backend is ~100× slower than wasm: fewer runs, and a time budget per measurement. */
 const CPU_BUDGET_MS = 90_000;
 
