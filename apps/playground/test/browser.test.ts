@@ -116,10 +116,14 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
         // The sampled settings really did sample: their ids differ from the greedy ones somewhere.
         expect(inBrowser.slice(2)).not.toEqual(inBrowser.slice(0, 2));
         if (backend === 'wasm') {
-          await page.evaluate(() => window.mlm.decode('0000102030040000', { seed: 0, topK: 1, steps: 16 }));
+          // Through the page's own controls: pick a puzzle, Decode, let the playback reach the final step.
+          await page.selectOption('#puzzle-select', '1');
+          await page.click('#decode');
+          await page.waitForFunction(() => document.getElementById('frame-label')?.textContent?.includes('(final)'), undefined, { timeout: 60_000 });
+          expect(await page.locator('#decode-status').textContent()).toMatch(/steps in .* on wasm; tensors after − before: 0/);
           await page.evaluate(() => window.mlm.showFrame(4));
           await page.screenshot({ path: path.join(outputDirectory, 'decode-wasm-step-5.png'), fullPage: true });
-          await page.evaluate(() => window.mlm.showFrame(16));
+          await page.evaluate(() => window.mlm.showFrame(Number((document.getElementById('frame') as HTMLInputElement).max)));
           await page.screenshot({ path: path.join(outputDirectory, 'decode-wasm-final.png'), fullPage: true });
         }
         expect(errors).toEqual([]);
