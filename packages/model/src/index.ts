@@ -50,6 +50,15 @@ export type { ParameterSpec } from './parameter-layout.js';
 export { initialParameterValues } from './parameter-initialization.js';
 export { gatherRows, layerNorm, geluTanh } from './tensor-functions.js';
 export { readPretrainedFolder, writePretrainedFolder, mergeShards, CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './pretrained-files.js';
+export { ZipArchiveError, readZipArchive, crc32 } from './zip-archive.js';
+export { PickleError, PickleGlobalReference, unpickle } from './restricted-unpickler.js';
+export type { PickleGlobal, PickleValue, UnpickleOptions } from './restricted-unpickler.js';
+export { TORCH_CHECKPOINT_GLOBALS, TorchTensorReference, materializeTensor, parseTorchCheckpoint, pickleValueToJson } from './torch-checkpoint.js';
+export type { TorchCheckpoint, TorchStorageReference } from './torch-checkpoint.js';
+export { importXlmCoreCheckpoint, recordedDataset } from './xlm-core-checkpoint.js';
+export type { ImportCheckpointOptions, ImportedCheckpoint } from './xlm-core-checkpoint.js';
+export { importXlmCoreCheckpointFile, locateTorchCheckpoint, TORCH_CHECKPOINT_FILES } from './xlm-core-checkpoint-file.js';
+export type { ImportCheckpointFileResult } from './xlm-core-checkpoint-file.js';
 
 // Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
 export { defaultMaxLength, modelComponents, rotaryTransformerComponent, rotaryTransformerOptionsSchema } from './model-component.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import path from 'node:path';
 import { defineComponent } from '@mlm/components';
 import '../../registry/component-context.js';
-import { createCsvMetricsLogger, createJsonlMetricsLogger } from '../../training/metrics-loggers.js';
+import { createCsvMetricsLogger, createJsonlMetricsLogger, createTensorboardMetricsLogger } from '../../training/metrics-loggers.js';
 
 const noOptions = z.strictObject({});
 
@@ -21,5 +22,16 @@ export const loggerComponents = [
     schema: noOptions,
     needs: ['runFolder'],
     create: (_options, { runFolder }) => createCsvMetricsLogger(runFolder.metricsCsv),
+  }),
+  defineComponent({
+    kind: 'logger',
+    name: 'mlm/tensorboard',
+    description: 'TensorBoard event files (scalars) in <run folder>/tensorboard, or options.dir',
+    schema: z.strictObject({
+      /** Folder for the event files, relative to the run folder (default "tensorboard"). */
+      dir: z.string().min(1).default('tensorboard'),
+    }),
+    needs: ['runFolder'],
+    create: (options, { runFolder }) => createTensorboardMetricsLogger(path.resolve(runFolder.root, options.dir)),
   }),
 ];
