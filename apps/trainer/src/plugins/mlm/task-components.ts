@@ -17,8 +17,8 @@ const generatedTaskSchema = z.strictObject({
 });
 
 const sudokuTaskSchema = generatedTaskSchema.extend({
-  /** Clues left in each generated puzzle (default 33). */
-  targetClues: z.number().int().min(17).max(80).optional(),
+  /** Clues left in each generated puzzle (9×9: default 33, at least 17; 4×4 / 6×6: default minimal puzzles, at least 4 / 8). */
+  targetClues: z.number().int().min(4).max(81).optional(),
 });
 
 const textTaskSchema = z.strictObject({
@@ -38,13 +38,15 @@ const DESCRIPTIONS: Record<string, string> = {
   'star-easy': 'star-graph path finding, easy (seq2seq; graphs generated locally)',
   'star-medium': 'star-graph path finding, medium (seq2seq; graphs generated locally)',
   'star-hard': 'star-graph path finding, hard (seq2seq; graphs generated locally)',
-  sudoku: 'sudoku infilling (puzzles generated and checked locally)',
+  sudoku: 'sudoku infilling, 9×9 (puzzles generated and checked locally)',
+  'sudoku-4x4': 'sudoku infilling, 4×4 with 2×2 boxes (minimal puzzles generated and checked locally)',
+  'sudoku-6x6': 'sudoku infilling, 6×6 with 2×3 boxes (minimal puzzles generated and checked locally)',
   'text-char': 'a local text corpus, character-level (unconditional generation)',
 };
 
 /** The built-in tasks as `task` components (`mlm/star-easy`, `mlm/sudoku`, `mlm/text-char`, ...). */
 export const taskComponents = Object.entries(BUILT_IN_TASKS).map(([name, factory]) => {
-  const schema = name === 'sudoku' ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : generatedTaskSchema;
+  const schema = name.startsWith('sudoku') ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : generatedTaskSchema;
   return defineComponent<TaskFactoryOptions, Task>({
     kind: 'task',
     name: `mlm/${name}`,
