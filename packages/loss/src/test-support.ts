@@ -10,8 +10,13 @@ export const BACKENDS = ['wasm', 'cpu'] as const;
 export const PARITY_FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/xlm-parity/basic');
 
 export async function useBackend(backend: (typeof BACKENDS)[number]): Promise<void> {
-  await initializeBackend({ backend, log: () => {} });
+  const info = await initializeBackend({ backend, log: () => {} });
   if (tf.getBackend() !== backend) throw new Error(`expected backend ${backend}, got ${tf.getBackend()}`);
+  // CI installs a C compiler and OpenBLAS: there the wasm runs (parity fixture included) must use the
+  // native products, not silently the XNNPACK fallback.
+  if (backend === 'wasm' && process.env.CI && !info.nativeKernels?.enabled) {
+    throw new Error(`CI: expected wasm with native kernels, got: ${info.description}`);
+  }
 }
 
 export interface RecordedCall {
