@@ -1,13 +1,13 @@
 /** Helpers of this package's tests (not exported from the package). */
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
 import type { ForwardOptions, Model } from '@mlm/types';
 
 export const BACKENDS = ['wasm', 'cpu'] as const;
 
-/** The xlm-core parity fixture (`../shared/fixtures/xlm-parity/basic` next to the checkout). */
-export const PARITY_FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/xlm-parity/basic');
+/** The xlm-core parity fixture (the repository's `fixtures/xlm-parity/basic`, found from this file, not the working directory). */
+export const PARITY_FIXTURE = fileURLToPath(new URL('../../../fixtures/xlm-parity/basic', import.meta.url));
 
 export async function useBackend(backend: (typeof BACKENDS)[number]): Promise<void> {
   const info = await initializeBackend({ backend, log: () => {} });

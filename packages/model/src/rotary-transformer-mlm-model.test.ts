@@ -10,7 +10,7 @@ import { readSafetensorsFile } from './safetensors-file.js';
 import type { SafetensorsTensor } from './safetensors.js';
 import { BACKENDS, PARITY_FIXTURE, TINY_CONFIG, maxAbs, maxAbsDifference, readParityInputs, useBackend } from './test-support.js';
 
-/** Appendix A.5: w = 0.5·sin(0.37·(i+1)·(j+1)), LayerNorm weights 1 + 0.1·sin(…), float64 → float32. */
+/** Deterministic weights whose outputs were computed with xlm-core's PyTorch code: w = 0.5·sin(0.37·(i+1)·(j+1)), LayerNorm weights 1 + 0.1·sin(…), float64 → float32. */
 function goldenStateDict(config: ModelConfig): Map<string, SafetensorsTensor> {
   const out = new Map<string, SafetensorsTensor>();
   parameterSpecs(resolveModelConfig(config)).forEach((spec, j) => {
@@ -110,7 +110,7 @@ describe.each(BACKENDS)('RotaryTransformerMLMModel on %s', (backend) => {
     });
   });
 
-  describe('Appendix A.5 golden numbers (deterministic weights)', () => {
+  describe('golden numbers of xlm-core\'s PyTorch code (deterministic weights)', () => {
     let model: RotaryTransformerMLMModel;
     beforeAll(() => {
       model = RotaryTransformerMLMModel.fromStateDict(GOLDEN_CONFIG, goldenStateDict(GOLDEN_CONFIG));
@@ -295,7 +295,7 @@ describe('construction (backend-independent)', () => {
     model.dispose();
   });
 
-  it('splits parameters for weight decay as xlm-core does (spec §2.7)', () => {
+  it('splits parameters for weight decay as xlm-core does (no decay on names with bias or norm)', () => {
     const model = createRotaryTransformerMLMModel(TINY_CONFIG);
     const decay = model.getNamedParamsForWeightDecay();
     const noDecay = model.getNamedParamsForNoWeightDecay();

@@ -1,14 +1,15 @@
 /** Shared helpers of this package's tests (not exported from the package). */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
 
 export const BACKENDS = ['wasm', 'cpu'] as const;
 export type TestBackend = (typeof BACKENDS)[number];
 
-/** The xlm-core parity fixture (`../shared/fixtures/xlm-parity/basic` next to the checkout). */
-export const PARITY_FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/xlm-parity/basic');
+/** The xlm-core parity fixture (the repository's `fixtures/xlm-parity/basic`, found from this file, not the working directory). */
+export const PARITY_FIXTURE = fileURLToPath(new URL('../../../fixtures/xlm-parity/basic', import.meta.url));
 
 export async function useBackend(backend: TestBackend): Promise<void> {
   const info = await initializeBackend({ backend, log: () => {} });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, addonPath, loadNativeKernels, type NativeKernelsAddon } from './index.js';
@@ -50,6 +51,13 @@ describe('@mlm/native-kernels', () => {
   it('finds the addon where the build script puts it (prebuildify layout)', () => {
     expect(addonPath('linux', 'x64')).toMatch(/prebuilds\/linux-x64\/mlm-native-kernels\.napi\.node$/);
     if (process.env.CI) expect(existsSync(addonPath())).toBe(true);
+  });
+
+  it('the build script skips with a clear message (exit 0) where no C compiler is found', () => {
+    const script = new URL('../scripts/build-addon.mjs', import.meta.url);
+    const result = spawnSync(process.execPath, [fileURLToPath(script)], { encoding: 'utf8', env: { ...process.env, CC: '/nonexistent/cc', MLM_NATIVE_BUILD: '' } });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('@mlm/native-kernels: skipped: no C compiler found (tried CC=/nonexistent/cc)');
   });
 
   runNative('reports the BLAS it opened', () => {
