@@ -7,7 +7,7 @@ import type { MLMPredictionBatch, PredictorStepEvent, Tokenizer } from '@mlm/typ
 import { loadConfig, type ConfigSources } from '../config/load-config.js';
 import { createRegistryWithPlugins } from '../registry/create-registry.js';
 import type { TaskInfo } from '../registry/component-context.js';
-import { loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
+import { applyTaskOptions, loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
 import type { MLMPredictor } from '../training/run-components.js';
 import { renderSudokuStream } from '../rendering/sudoku-frames.js';
 import { sudokuBoardForCells, type SudokuBoard } from '../tasks/sudoku-board.js';
@@ -29,6 +29,10 @@ export interface GenerateCommandOptions extends ConfigSources {
   stream?: boolean;
   useEma?: boolean;
   backend?: string | undefined;
+  /** A built-in task whose shape and tokenizer to use (for folders without task.json / tokenizer.json). */
+  task?: string | undefined;
+  /** A tokenizer.json to use instead of the folder's. */
+  tokenizerFile?: string | undefined;
   io: CommandIO;
   /** Whether `io.out` is a terminal (live redraw when streaming). */
   interactive?: boolean;
@@ -119,7 +123,7 @@ function sudokuQuizOf(prompt: string, board: SudokuBoard, maskToken: string): st
  */
 export async function generateCommand(options: GenerateCommandOptions): Promise<GeneratedText[]> {
   const { io } = options;
-  const folder = locateModelFolder(options.modelPath);
+  const folder = await applyTaskOptions(locateModelFolder(options.modelPath), { task: options.task, tokenizerFile: options.tokenizerFile });
   const configFiles = [...(folder.runConfigFile ? [folder.runConfigFile] : []), ...(options.configFiles ?? [])];
   const { config, baseDirectories } = loadConfig({ preset: options.preset, configFiles, overrides: options.overrides, values: options.values });
   const registry = await createRegistryWithPlugins(config.plugins, baseDirectories);

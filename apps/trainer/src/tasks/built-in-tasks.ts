@@ -1,3 +1,4 @@
+import { createJsonlPairsTask, type JsonlPairsTaskOptions } from './jsonl-pairs-task.js';
 import { createStarTask } from './star-task.js';
 import { createSudokuTask } from './sudoku-task.js';
 import type { TaskFactory } from './task.js';
@@ -12,4 +13,5 @@ export const BUILT_IN_TASKS: Record<string, TaskFactory> = {
   'sudoku-4x4': (options) => createSudokuTask({ ...options, board: '4x4' }),
   'sudoku-6x6': (options) => createSudokuTask({ ...options, board: '6x6' }),
   'text-char': (options) => createTextTask(options),
+  'jsonl-pairs': (options) => createJsonlPairsTask(options as JsonlPairsTaskOptions),
 };

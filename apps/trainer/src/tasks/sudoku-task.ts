@@ -57,6 +57,8 @@ export interface SudokuTaskOptions extends TaskFactoryOptions {
   board?: SudokuBoardName;
   /** Clues left in each generated puzzle (see `generateSudoku`); default 33 on 9×9, minimal puzzles on 4×4 and 6×6. */
   targetClues?: number;
+  /** Your own puzzles: CSV files per split in the reference's `quizzes,solutions` layout (splits without a file are empty). */
+  files?: { train?: string; validation?: string; test?: string };
 }
 
 /** The sudoku task, with the puzzles of every split. */
@@ -108,7 +110,14 @@ export async function createSudokuTask(options: SudokuTaskOptions): Promise<Sudo
   const tokenizer = SimpleSpaceTokenizer.forNumbers(10);
   const dataDirectory =
     parsed.dataDir === undefined ? undefined : generatedDataDirectory(parsed.dataDir, name, parsed.seed, counts, `-clues-${targetClues}`);
-  const puzzles = await loadOrGenerateSplits<SudokuPuzzle>({
+  const files = options.files;
+  const puzzles = files
+    ? {
+        train: files.train ? await readPuzzles(files.train, board) : [],
+        validation: files.validation ? await readPuzzles(files.validation, board) : [],
+        test: files.test ? await readPuzzles(files.test, board) : [],
+      }
+    : await loadOrGenerateSplits<SudokuPuzzle>({
     directory: dataDirectory,
     extension: 'csv',
     counts,

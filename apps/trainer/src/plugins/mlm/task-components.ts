@@ -16,14 +16,37 @@ const generatedTaskSchema = z.strictObject({
   dataDir: nonEmptyString().optional(),
 });
 
+const splitFiles = () =>
+  z.strictObject({ train: nonEmptyString().optional(), validation: nonEmptyString().optional(), test: nonEmptyString().optional() });
+
+const starTaskSchema = generatedTaskSchema.extend({
+  /** Your own graphs: JSON-lines files per split in the reference's layout (splits without a file are empty). */
+  files: splitFiles().optional(),
+});
+
+const jsonlPairsTaskSchema = z.strictObject({
+  seed: seed(),
+  /** JSON-lines files of {"prompt", "completion"} records per split (train required to train). */
+  files: splitFiles(),
+  /** seq2seq: complete the prompt; infill: the prompt is the completion with [MASK]s. */
+  mode: z.enum(['seq2seq', 'infill']).optional(),
+  /** A tokenizer.json; otherwise a SimpleSpaceTokenizer of the files' whitespace-separated tokens. */
+  tokenizerPath: nonEmptyString().optional(),
+  /** Completion block (default: longest completion + BOS/EOS) and prompt block (default: longest prompt). */
+  blockSize: positiveInteger().optional(),
+  inputBlockSize: positiveInteger().optional(),
+});
+
 const sudokuTaskSchema = generatedTaskSchema.extend({
+  /** Your own puzzles: CSV files per split, `quizzes,solutions` (splits without a file are empty). */
+  files: splitFiles().optional(),
   /** Clues left in each generated puzzle (9×9: default 33, at least 17; 4×4 / 6×6: default minimal puzzles, at least 4 / 8). */
   targetClues: z.number().int().min(4).max(81).optional(),
 });
 
 const textTaskSchema = z.strictObject({
   seed: seed(),
-  /** A .txt file or a folder of .txt files (required). */
+  /** A .txt or .jsonl ({"text": ...} per line) file, or a folder of them (required). */
   path: nonEmptyString(),
   /** A tokenizer.json; otherwise a character-level tokenizer is built from the corpus. */
   tokenizerPath: nonEmptyString().optional(),
@@ -42,11 +65,13 @@ const DESCRIPTIONS: Record<string, string> = {
   'sudoku-4x4': 'sudoku infilling, 4×4 with 2×2 boxes (minimal puzzles generated and checked locally)',
   'sudoku-6x6': 'sudoku infilling, 6×6 with 2×3 boxes (minimal puzzles generated and checked locally)',
   'text-char': 'a local text corpus, character-level (unconditional generation)',
+  'jsonl-pairs': 'your own prompt/completion pairs from JSON-lines files (seq2seq or infill)',
 };
 
 /** The built-in tasks as `task` components (`mlm/star-easy`, `mlm/sudoku`, `mlm/text-char`, ...). */
 export const taskComponents = Object.entries(BUILT_IN_TASKS).map(([name, factory]) => {
-  const schema = name.startsWith('sudoku') ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : generatedTaskSchema;
+  const schema =
+    name.startsWith('sudoku') ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : name === 'jsonl-pairs' ? jsonlPairsTaskSchema : name.startsWith('star') ? starTaskSchema : generatedTaskSchema;
   return defineComponent<TaskFactoryOptions, Task>({
     kind: 'task',
     name: `mlm/${name}`,
