@@ -63,7 +63,7 @@ export async function* readSudokuCsv(filePath: string, board: SudokuBoard = sudo
       const quiz = fields[quizColumn]?.replaceAll('.', '0');
       const solution = fields[solutionColumn];
       if (quiz === undefined || solution === undefined || !GRID.test(quiz) || !GRID.test(solution)) {
-        throw new Error(`${filePath}:${lineNumber}: expected two ${board.numCells}-digit strings (quiz, solution; ${board.name} board), got ${JSON.stringify(line.slice(0, 200))}`);
+        throw new Error(`${filePath}:${lineNumber}: expected two ${board.numCells}-digit strings (quiz, solution) of a ${board.name} board, got ${JSON.stringify(line.slice(0, 200))}`);
       }
       yield { quiz, solution };
     }
