@@ -59,3 +59,7 @@ export { importXlmCoreCheckpoint, recordedDataset } from './xlm-core-checkpoint.
 export type { ImportCheckpointOptions, ImportedCheckpoint } from './xlm-core-checkpoint.js';
 export { importXlmCoreCheckpointFile, locateTorchCheckpoint, TORCH_CHECKPOINT_FILES } from './xlm-core-checkpoint-file.js';
 export type { ImportCheckpointFileResult } from './xlm-core-checkpoint-file.js';
+
+// Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
+export { defaultMaxLength, modelComponents, rotaryTransformerComponent, rotaryTransformerOptionsSchema } from './model-component.js';
+export type { RotaryTransformerOptions } from './model-component.js';

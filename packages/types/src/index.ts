@@ -9,4 +9,3 @@ export type * from './collator.js';
 export type * from './noise-schedule.js';
 export type * from './metrics.js';
 export type * from './history.js';
-export type * from './plugin.js';

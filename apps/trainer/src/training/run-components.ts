@@ -18,6 +18,14 @@ export interface TrainableModel extends Model {
   savePretrained(directory: string): Promise<unknown> | unknown;
 }
 
+/** The model a `model` component built, checked to be one the trainer can save. */
+export function asTrainableModel(model: Model): TrainableModel {
+  if (typeof (model as Partial<TrainableModel>).savePretrained !== 'function') {
+    throw new Error('the model component built a model without savePretrained(directory); the trainer needs it to write checkpoints');
+  }
+  return model as TrainableModel;
+}
+
 export type PredictionCollator = Collator<CollatorInput, MLMPredictionBatch>;
 export type TrainCollator = Collator<CollatorInput, MLMBatch>;
 export type MLMPredictor = Predictor<MLMPredictionBatch, MLMPredictionDict>;
