@@ -14,6 +14,7 @@ import { componentResources, instantiateRun, prepareRun, resolvedConfig, type Pr
 import { createProgressReporter } from '../training/progress-reporter.js';
 import { assertFreeSpace, prepareRunFolder, runFolderPaths, type RunFolder } from '../training/run-folder.js';
 import { runTraining, type TrainRunResult } from '../training/trainer.js';
+import { plotRuns } from '../training/plot-runs.js';
 import { ConfigError } from '../util/config-error.js';
 import { taskInfoOf } from '../registry/component-context.js';
 import type { CommandIO } from './command-io.js';
@@ -176,6 +177,15 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
       onStep: options.onStep,
       callbacks,
     });
+    if (result.status === 'completed' && existsSync(runFolder.metricsJsonl)) {
+      // The run's curves (train loss, lr, validation metrics) as SVG + one HTML page; a plotting problem never fails the run.
+      try {
+        const plots = await plotRuns([runFolder.root]);
+        io.err(`plots: ${plots.htmlFile} (${plots.svgFiles.length} SVG curves in ${plots.directory})`);
+      } catch (error) {
+        io.err(`plots not written: ${(error as Error).message}`);
+      }
+    }
     return { ...result, config, runFolder, prepared, registry };
   } finally {
     components.model.dispose();
