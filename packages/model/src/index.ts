@@ -10,7 +10,6 @@ export {
   float32Tensor,
 } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsData, SafetensorsDataByDtype, SafetensorsTensor, SafetensorsInput } from './safetensors.js';
-export { readSafetensorsFile, syncDirectory, syncFile, writeSafetensorsFile, writeFileAtomic } from './safetensors-file.js';
 export {
   float16BitsToNumber,
   numberToFloat16Bits,
@@ -49,4 +48,6 @@ export { parameterSpecs, isWeightDecayed, inverseFrequencyKey } from './paramete
 export type { ParameterSpec } from './parameter-layout.js';
 export { initialParameterValues } from './parameter-initialization.js';
 export { gatherRows, layerNorm, geluTanh } from './tensor-functions.js';
-export { readPretrainedFolder, writePretrainedFolder, mergeShards, CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './pretrained-files.js';
+export { mergeShards, CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './checkpoint-shards.js';
+export { fetchCheckpoint } from './checkpoint-url.js';
+export type { FetchCheckpointOptions } from './checkpoint-url.js';

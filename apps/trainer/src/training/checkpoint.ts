@@ -3,8 +3,9 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomState, Tokenizer } from '@mlm/types';
-import { float32Tensor, readSafetensorsFile, syncDirectory, syncFile, writeFileAtomic, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
-import { saveTokenizerFile } from '@mlm/collators';
+import { float32Tensor, type SafetensorsTensor } from '@mlm/model';
+import { readSafetensorsFile, syncDirectory, syncFile, writeFileAtomic, writePretrainedFolder, writeSafetensorsFile } from '@mlm/model/node';
+import { saveTokenizerFile } from '@mlm/collators/node';
 import type { TaskInfo } from '../registry/component-context.js';
 
 export const TRAINER_STATE_FILE = 'trainer-state.json';
@@ -44,9 +45,15 @@ export interface TrainerState {
   logWindow?: { loss: number; steps: number };
 }
 
-/** What a checkpoint writer needs from the model. */
+/** What a checkpoint writer needs from the model: its `config.json` object and safetensors bytes. */
 export interface SavableModel {
-  savePretrained(directory: string): Promise<unknown> | unknown;
+  toBytes(): { config: object; weights: Uint8Array };
+}
+
+/** Writes a model's `config.json` + `model.safetensors` into `directory` (the layout xlm-core loads). */
+export async function saveModelFolder(model: SavableModel, directory: string): Promise<void> {
+  const { config, weights } = model.toBytes();
+  await writePretrainedFolder(directory, config, weights);
 }
 
 function tensorsToSafetensors(tensors: ReadonlyMap<string, tf.Tensor>): Map<string, SafetensorsTensor> {
@@ -93,7 +100,7 @@ export async function writeCheckpoint(options: {
   await rm(temporary, { recursive: true, force: true });
   await mkdir(temporary, { recursive: true });
   try {
-    await options.model.savePretrained(temporary);
+    await saveModelFolder(options.model, temporary);
     await saveTokenizerFile(options.tokenizer, temporary);
     // Plain writes inside the temporary folder (the folder's rename is the atomic step), each flushed.
     await writeFile(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);

@@ -15,7 +15,8 @@ import type { Task } from '../tasks/task.js';
 
 /** A model the trainer can train, checkpoint and export. */
 export interface TrainableModel extends Model {
-  savePretrained(directory: string): Promise<unknown> | unknown;
+  /** The checkpoint in memory: the `config.json` object and the safetensors bytes (written by the trainer). */
+  toBytes(): { config: object; weights: Uint8Array };
 }
 
 export type PredictionCollator = Collator<CollatorInput, MLMPredictionBatch>;

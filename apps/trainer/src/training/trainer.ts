@@ -16,6 +16,7 @@ import {
   readTrainerState,
   writeCheckpoint,
   type TrainerState,
+  saveModelFolder,
 } from './checkpoint.js';
 import { evaluateSplit, type EvaluationResult } from './evaluate.js';
 import type { MetricsLogger } from './metrics-loggers.js';
@@ -23,7 +24,7 @@ import { loadModelWeights } from './model-weights.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import type { RunFolder } from './run-folder.js';
 import type { RunComponents } from './run-components.js';
-import { saveTokenizerFile } from '@mlm/collators';
+import { saveTokenizerFile } from '@mlm/collators/node';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { taskInfoOf } from '../registry/component-context.js';
 
@@ -442,7 +443,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     // never leaves a model folder without its tokenizer (eval/generate would pick it up).
     const exportDirectory = path.join(runFolder.root, `.model.partial-${process.pid}`);
     await rm(exportDirectory, { recursive: true, force: true });
-    await model.savePretrained(exportDirectory);
+    await saveModelFolder(model, exportDirectory);
     await saveTokenizerFile(tokenizer, exportDirectory);
     await writeFile(path.join(exportDirectory, TASK_INFO_FILE), `${JSON.stringify(taskInfoOf(components.task), null, 2)}\n`);
     await rm(runFolder.finalModel, { recursive: true, force: true });
