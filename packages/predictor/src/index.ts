@@ -45,5 +45,3 @@ export type { BlockPlan } from './block-plan.js';
 export { LogitsShiftBy1, getLogitsHook, logitsShiftBy1, registerLogitsHook } from './logits-hooks.js';
 export type { LogitsHook, LogitsHookFunction } from './logits-hooks.js';
 export { createLeftPaddedBatch, createUnconditionalBatch, predictorPositions } from './prediction-input.js';
-export { FixedDistributionModel, createFixedDistributionModel, peakedDistribution } from './fixed-distribution-model.js';
-export type { FixedDistributionContext, FixedDistributionModelOptions } from './fixed-distribution-model.js';

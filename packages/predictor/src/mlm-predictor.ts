@@ -24,7 +24,7 @@ import { createPositionStrategy } from './position-strategy.js';
 import { probabilityOf } from './sampling-math.js';
 import type { TokenSampler } from './token-sampler.js';
 import { createSampler, createSamplerFromOptions } from './token-sampler.js';
-import { unbatch } from './unbatch.js';
+import { unbatch } from '@mlm/collators';
 import './uniform-strategy.js';
 import { parseOptions } from './validate-options.js';
 

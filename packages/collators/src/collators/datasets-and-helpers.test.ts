@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRandom, createScriptedRandom } from '@mlm/random';
+import { createRandom } from '@mlm/random';
+import { createScriptedRandom } from '@mlm/random/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimpleSpaceTokenizer } from '../tokenizers/simple-space-tokenizer.js';
 import { createDefaultMLMCollator } from './default-mlm-collator.js';

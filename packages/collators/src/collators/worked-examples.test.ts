@@ -2,7 +2,7 @@
  * Every worked example of xlm-mlm-spec §4.4–4.6, replayed with scripted draws; expected arrays are the
  * reference's exact outputs (or, where this port deliberately differs, the documented difference).
  */
-import { createScriptedRandom } from '@mlm/random';
+import { createScriptedRandom } from '@mlm/random/testing';
 import type { BoolMatrix, IntMatrix } from '@mlm/types';
 import { describe, expect, it } from 'vitest';
 import { F, T, WORKED_U, workedDraws, workedExampleTokenizer } from '../test-support/worked-example-tokenizer.js';
