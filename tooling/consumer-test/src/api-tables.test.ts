@@ -16,8 +16,8 @@ describe.each(libraries.map((library) => [library.name, library] as const))('%s 
   });
 
   it.each(library.entries.map((entry) => entry.specifier))('%s: the table lists exactly the exported names (run `pnpm --filter @mlm/consumer-test sync-api-tables` after changing the entry)', (specifier) => {
-    const documented = (blocks.get(specifier) ?? []).map((row) => row.name).sort();
-    const exported = exportsBySpecifier.get(specifier)!.map((entry) => entry.name).sort();
+    const documented = (blocks.get(specifier) ?? []).map((row: { name: string }) => row.name).sort();
+    const exported = exportsBySpecifier.get(specifier)!.map((entry: { name: string }) => entry.name).sort();
     expect(documented).toEqual(exported);
   });
 });
