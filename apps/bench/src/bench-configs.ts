@@ -1,4 +1,4 @@
-/** The model sizes the issue measures (the same as ../shared/bench/torch_ref.py's). */
+/** The model sizes the issue measures (the same as torch/torch_ref.py's). */
 export interface BenchConfig {
   name: string;
   dModel: number;

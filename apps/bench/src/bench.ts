@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: speed and memory of the real @mlm packages on each tensor backend, optionally side by
- * side with PyTorch (../shared/bench/torch_ref.py). A benchmark, not a test. See README.md.
+ * side with PyTorch (torch/torch_ref.py). A benchmark, not a test. See README.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
@@ -19,12 +19,13 @@ import { findRepositoryRoot, runTorchReference, torchAvailable, type TorchResult
 import { collateAll, createTrainingWorkload, generateOnce, matMulOnce, sudokuRows } from './workloads.js';
 
 const HELP = `pnpm bench [options]
-  --backends wasm,cpu     tensor backends to measure (cpu: matmul and the sudoku config only)
+  --backends wasm,cpu     tensor backends to measure (cpu: matmul and the sudoku config only;
+                          wasm-xnnpack: wasm with the native kernels off, for a same-run comparison)
   --configs base,sudoku   model configs (base, sudoku, tiny)
   --threads N             wasm threads (default: every core)
   --reps N --warmup N     timed runs and untimed warm-up runs per measurement (default 5, 2)
   --rounds N              rounds, interleaved with PyTorch when --torch (default 2 with --torch, else 1)
-  --torch                 run ../shared/bench/torch_ref.py between rounds (needs python3-torch)
+  --torch                 run apps/bench/torch/torch_ref.py between rounds (needs Debian's python3-torch)
   --profile               per-kernel time of one wasm training step per config (tf.profile)
   --long [--long-steps N] tensors and RSS over N training steps (default 1000) of --long-config (sudoku)
   --long-only             only the long run
@@ -73,7 +74,9 @@ const longOnly = args['long-only'];
 if (longOnly && args['update-readme']) throw new Error('--update-readme writes the full table: run it without --long-only');
 const backends = longOnly ? [] : args.backends.split(',').map((name) => name.trim()).filter(Boolean);
 for (const backend of backends) {
-  if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backends: unknown backend ${JSON.stringify(backend)}; expected wasm and/or cpu`);
+  if (backend !== 'wasm' && backend !== 'wasm-xnnpack' && backend !== 'cpu') {
+    throw new Error(`--backends: unknown backend ${JSON.stringify(backend)}; expected wasm, wasm-xnnpack and/or cpu`);
+  }
 }
 const configs = (args.configs ?? (args.quick ? 'tiny' : 'base,sudoku')).split(',').map((name) => benchConfig(name.trim()));
 const reps = integerOption('reps', args.reps, args.quick ? 1 : 5, 1);
@@ -81,7 +84,7 @@ const warmup = integerOption('warmup', args.warmup, args.quick ? 0 : 2, 0);
 const rounds = integerOption('rounds', args.rounds, args.torch ? 2 : 1, 1);
 const threads = args.threads === undefined ? undefined : integerOption('threads', args.threads, 1, 1);
 const longSteps = integerOption('long-steps', args['long-steps'], 1000, 1);
-const torchScript = path.join(path.dirname(repositoryRoot), 'shared', 'bench', 'torch_ref.py');
+const torchScript = path.join(repositoryRoot, 'apps', 'bench', 'torch', 'torch_ref.py');
 /** The cpu backend is ~100× slower than wasm: fewer runs, and a time budget per measurement. */
 const CPU_BUDGET_MS = 90_000;
 
@@ -104,9 +107,14 @@ function record(row: BenchRow): void {
 
 const tokensPerSecond = (config: BenchConfig, ms: number) => (config.batchSize * config.length) / (ms / 1000);
 
-async function measureEngine(backend: 'wasm' | 'cpu', round: number): Promise<void> {
-  const engine: Engine = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
-  const info = await initializeBackend({ backend, ...(threads !== undefined ? { threads } : {}), log: () => {} });
+async function measureEngine(backend: 'wasm' | 'wasm-xnnpack' | 'cpu', round: number): Promise<void> {
+  const engine: Engine = backend === 'wasm' ? 'tfjs-wasm' : backend === 'wasm-xnnpack' ? 'tfjs-wasm-xnnpack' : 'tfjs-cpu';
+  const info = await initializeBackend({
+    backend: backend === 'cpu' ? 'cpu' : 'wasm',
+    ...(backend === 'wasm-xnnpack' ? { nativeKernels: false } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    log: () => {},
+  });
   backendLines[engine] = info.description;
   const cpu = backend === 'cpu';
   const engineReps = cpu ? Math.min(reps, 3) : reps;
@@ -132,9 +140,10 @@ async function measureEngine(backend: 'wasm' | 'cpu', round: number): Promise<vo
       const forward = await measure(() => workload.forward(), { warmup: engineWarmup, reps: engineReps, ...(budgetMs ? { budgetMs } : {}) });
       record({ engine, bench: 'fwd', config: config.name, summary: forward, throughput: tokensPerSecond(config, forward.median) });
       if (args.profile && !cpu && round === 0) {
-        profiles[config.name] = await profileKernels(() => void workload.step());
-        const top = profiles[config.name]!.kernels.slice(0, 8).map((k) => `${k.kernel} ${(k.share * 100).toFixed(0)}%`);
-        console.log(`[bench] kernel time of one ${config.name} step: ${profiles[config.name]!.totalMs.toFixed(0)} ms — ${top.join(', ')}`);
+        const key = engine === 'tfjs-wasm' ? config.name : `${config.name} (${engine})`;
+        profiles[key] = await profileKernels(() => void workload.step());
+        const top = profiles[key]!.kernels.slice(0, 8).map((k) => `${k.kernel} ${(k.share * 100).toFixed(0)}%`);
+        console.log(`[bench] ${engine} kernel time of one ${config.name} step: ${profiles[key]!.totalMs.toFixed(0)} ms — ${top.join(', ')}`);
       }
     } finally {
       workload.dispose();
@@ -215,7 +224,7 @@ async function main(): Promise<void> {
     if (rounds > 1) console.log(`[bench] round ${round + 1}/${rounds}`);
     for (const backend of backends) {
       if (backend === 'cpu' && round > 0) continue; // cpu numbers do not need interleaving
-      await measureEngine(backend as 'wasm' | 'cpu', round);
+      await measureEngine(backend as 'wasm' | 'wasm-xnnpack' | 'cpu', round);
     }
     if (round === 0 && !longOnly) measureCollator();
     if (torch) {

@@ -1,7 +1,8 @@
 import type { MachineInfo } from './machine.js';
 import { ratio, type SampleSummary } from './statistics.js';
 
-export type Engine = 'tfjs-wasm' | 'tfjs-cpu' | 'torch';
+/** tfjs-wasm: the wasm backend as users get it (native BLAS products where the addon loads); tfjs-wasm-xnnpack: the same with `nativeKernels: false`. */
+export type Engine = 'tfjs-wasm' | 'tfjs-wasm-xnnpack' | 'tfjs-cpu' | 'torch';
 export type BenchName = 'matmul1024' | 'train' | 'fwd' | 'generate' | 'collate';
 
 export interface BenchRow {
@@ -82,16 +83,19 @@ export function markdownTable(results: BenchResults): string {
   }
   const find = (engine: Engine, bench: BenchName, config?: string) =>
     results.rows.find((row) => row.engine === engine && row.bench === bench && row.config === config);
+  // The XNNPACK-only column appears when it was measured (`--backends wasm,wasm-xnnpack`).
+  const xnnpack = results.rows.some((row) => row.engine === 'tfjs-wasm-xnnpack');
   const lines = [
-    '| benchmark | tfjs wasm | tfjs cpu | PyTorch | wasm ÷ PyTorch |',
-    '|---|---|---|---|---|',
+    `| benchmark | tfjs wasm |${xnnpack ? ' tfjs wasm, XNNPACK only |' : ''} tfjs cpu | PyTorch | wasm ÷ PyTorch |`,
+    `|---|---|${xnnpack ? '---|' : ''}---|---|---|`,
   ];
   for (const { bench, config } of keys) {
     const wasm = find('tfjs-wasm', bench, config);
     const torch = find('torch', bench, config);
     const times = ratio(wasm?.summary.median, torch?.summary.median);
+    const xnnpackCell = xnnpack ? ` ${cell(find('tfjs-wasm-xnnpack', bench, config))} |` : '';
     lines.push(
-      `| ${BENCH_LABELS[bench]}${config ? ` \`${config}\`` : ''} | ${cell(wasm)} | ${cell(find('tfjs-cpu', bench, config))} | ${cell(torch)} | ${times === undefined ? '–' : `${times.toFixed(2)}×`} |`,
+      `| ${BENCH_LABELS[bench]}${config ? ` \`${config}\`` : ''} | ${cell(wasm)} |${xnnpackCell} ${cell(find('tfjs-cpu', bench, config))} | ${cell(torch)} | ${times === undefined ? '–' : `${times.toFixed(2)}×`} |`,
     );
   }
   return lines.join('\n');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** One `RESULT {json}` line of ../shared/bench/torch_ref.py. */
+/** One `RESULT {json}` line of torch/torch_ref.py. */
 export interface TorchResult {
   engine: string;
   threads: number;
@@ -55,10 +55,10 @@ export async function torchAvailable(python = '/usr/bin/python3'): Promise<boole
   return code === 0;
 }
 
-/** Runs torch_ref.py as ../shared/bench/README.md says (OpenBLAS-openmp, OMP_NUM_THREADS = threads). */
+/** Runs torch_ref.py as the bench README says (OpenBLAS-openmp, OMP_NUM_THREADS = threads). */
 export async function runTorchReference(options: TorchRunOptions): Promise<TorchResult[]> {
   const python = options.python ?? '/usr/bin/python3';
-  if (!fs.existsSync(options.script)) throw new Error(`--torch: ${options.script} does not exist (expected ../shared/bench/torch_ref.py next to the checkout)`);
+  if (!fs.existsSync(options.script)) throw new Error(`--torch: ${options.script} does not exist (expected apps/bench/torch/torch_ref.py in the checkout)`);
   const env: Record<string, string> = { OMP_NUM_THREADS: String(options.threads) };
   if (fs.existsSync(OPENBLAS_OPENMP)) env.LD_LIBRARY_PATH = [OPENBLAS_OPENMP, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   const args = [

@@ -19,6 +19,6 @@ describe('threaded wasm backend in a CLI process', () => {
     expect(report.value).toBe(64);
     expect(report.batchedMatches).toBe(true);
     expect(report.threads).toBe(typeof SharedArrayBuffer === 'undefined' ? 1 : 2);
-    expect(report.description).toMatch(/wasm \(SIMD, 2 threads\)/);
+    expect(report.description).toMatch(/wasm \(SIMD, 2 threads\)|wasm \+ native BLAS \(\w+, 2 threads\)/);
   });
 });

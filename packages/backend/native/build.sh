@@ -1,5 +1,6 @@
 #!/bin/sh
-# Rebuilds src/wasm/simd-kernels-binary.ts from simd-kernels.c. Needs clang and wasm-ld (Debian:
+# Rebuilds src/wasm/simd-kernels-binary.ts from simd-kernels.c and records the source's SHA-256 there
+# (a test checks it). Needs clang and wasm-ld (Debian:
 # apt-get install -y clang-14 lld-14). The generated file is committed, so nobody else needs clang.
 set -eu
 cd "$(dirname "$0")"
@@ -24,6 +25,8 @@ target=../src/wasm/simd-kernels-binary.ts
   printf "export const SIMD_KERNELS_SHARED_BASE64 =\n  '%s';\n" "$(base64 -w0 "$out/shared.wasm")"
   echo "/** For tfjs's single-threaded build. */"
   printf "export const SIMD_KERNELS_UNSHARED_BASE64 =\n  '%s';\n" "$(base64 -w0 "$out/unshared.wasm")"
+  echo "/** SHA-256 of native/simd-kernels.c as built (simd-kernels-binary.test.ts checks it against the source). */"
+  printf "export const SIMD_KERNELS_SOURCE_SHA256 = '%s';\n" "$(sha256sum simd-kernels.c | cut -d' ' -f1)"
 } > "$target"
 rm -r "$out"
 echo "wrote $target"

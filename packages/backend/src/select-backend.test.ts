@@ -12,7 +12,7 @@ describe('initializeBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(info.skipped).toEqual(['node-gpu: not installed', 'tensorflow: not installed']);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/tensor backend: wasm \((SIMD|no SIMD), \d+ threads?\)/);
+    expect(lines[0]).toMatch(/tensor backend: wasm( \+ native BLAS \(\w+, \d+ threads?\)| \((SIMD|no SIMD), \d+ threads?\) — native kernels: .+) — skipped node-gpu/);
   });
 
   it('explains a native package whose libtensorflow is missing in one line and falls over', async () => {

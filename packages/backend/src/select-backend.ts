@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NATIVE_PACKAGES, parseBackendRequest, type BackendName, type BackendRequest } from './backend-names.js';
 import { loadGradients, loadWasmBackend, loadCpuBackend } from './load-backends.js';
+import type { NativeKernelsStatus } from './native/enable-native-kernels.js';
+import { setNativeProducts } from './wasm/native-products.js';
 import { setSimdKernelsEnabled } from './wasm/simd-kernels.js';
 
 export interface BackendOptions {
@@ -16,6 +18,12 @@ export interface BackendOptions {
    * turns it off, then every product goes to XNNPACK). For measurements.
    */
   simdKernels?: boolean;
+  /**
+   * Native kernels for the wasm backend (Node only): its matrix products through the system BLAS via
+   * @mlm/native-kernels, in place on the wasm heap. Default: on when the addon loads and its BLAS works;
+   * `MLM_NATIVE=0` or `false` turns them off. The reason they are off is in the log line.
+   */
+  nativeKernels?: boolean;
   /** Where the chosen backend is logged (default: console.error). Pass `() => {}` to silence. */
   log?: (line: string) => void;
   /** Environment to read `MLM_BACKEND` and `MLM_WASM_THREADS` from (default: process.env). */
@@ -30,6 +38,8 @@ export interface BackendInfo {
   tfjsBackend: string;
   threads: number;
   simd: boolean | undefined;
+  /** The wasm backend's native kernels: on (which BLAS, how many threads) or off and why; undefined for other backends. */
+  nativeKernels: NativeKernelsStatus | undefined;
   /** Why each backend before the chosen one was skipped (one line each). */
   skipped: string[];
   /** The line that was logged. */
@@ -93,6 +103,8 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
   const skipped: string[] = [];
   const candidates: BackendName[] = request === 'auto' ? ['node-gpu', 'tensorflow', 'wasm', 'cpu'] : [request];
   let chosen: { name: BackendName; threads: number; simd: boolean | undefined } | undefined;
+  let nativeKernels: NativeKernelsStatus | undefined;
+  setNativeProducts(null);
   for (const name of candidates) {
     if (name === 'node-gpu' || name === 'tensorflow') {
       const result = await tryNative(name, importModule);
@@ -111,6 +123,7 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
         const wasm = await loadWasmBackend(options.threads, env);
         setSimdKernelsEnabled(options.simdKernels ?? env.MLM_WASM_SIMD_KERNELS !== '0');
         chosen = { name, threads: wasm.threads, simd: wasm.simd };
+        nativeKernels = await loadNativeKernels(options, wasm.threads, env, importModule);
         break;
       } catch (error) {
         if (request !== 'auto') throw new Error(`backend "wasm" could not be initialised: ${shortReason(error)}`);
@@ -124,16 +137,35 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
   }
   if (!chosen) throw new Error(`no tensor backend could be initialised: ${skipped.join('; ')}`);
 
-  const detail =
-    chosen.name === 'wasm'
-      ? `${chosen.simd ? 'SIMD' : 'no SIMD'}, ${chosen.threads} thread${chosen.threads === 1 ? '' : 's'}`
-      : chosen.name === 'cpu'
-        ? 'pure JavaScript, 1 thread'
-        : 'native libtensorflow';
-  const description = `[mlm] tensor backend: ${chosen.name} (${detail})${skipped.length ? ` — skipped ${skipped.join('; ')}` : ''}`;
+  const plural = (count: number) => `${count} thread${count === 1 ? '' : 's'}`;
+  let label: string;
+  if (chosen.name === 'wasm' && nativeKernels?.enabled) {
+    label = `wasm + native BLAS (${nativeKernels.vendor}, ${plural(nativeKernels.threads)})`;
+  } else if (chosen.name === 'wasm') {
+    label = `wasm (${chosen.simd ? 'SIMD' : 'no SIMD'}, ${plural(chosen.threads)})${nativeKernels && !nativeKernels.enabled ? ` — native kernels: ${nativeKernels.reason}` : ''}`;
+  } else {
+    label = `${chosen.name} (${chosen.name === 'cpu' ? 'pure JavaScript, 1 thread' : 'native libtensorflow'})`;
+  }
+  const description = `[mlm] tensor backend: ${label}${skipped.length ? ` — skipped ${skipped.join('; ')}` : ''}`;
   log(description);
-  current = { name: chosen.name, tfjsBackend: tf.getBackend(), threads: chosen.threads, simd: chosen.simd, skipped, description };
+  current = { name: chosen.name, tfjsBackend: tf.getBackend(), threads: chosen.threads, simd: chosen.simd, nativeKernels, skipped, description };
   return current;
+}
+
+function runsOnNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** The native kernels for the wasm backend, on the Node path only (a dynamic import browsers never reach). */
+async function loadNativeKernels(
+  options: BackendOptions,
+  threads: number,
+  env: Record<string, string | undefined>,
+  importModule: (specifier: string) => Promise<unknown>,
+): Promise<NativeKernelsStatus> {
+  if (!runsOnNode()) return { enabled: false, reason: 'only available in Node' };
+  const { enableNativeKernels } = await import('./native/enable-native-kernels.js');
+  return enableNativeKernels({ enabled: options.nativeKernels, threads, env, importModule });
 }
 
 /**
@@ -144,5 +176,6 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
  */
 export function shutdownBackend(): void {
   tf.engine().reset();
+  setNativeProducts(null);
   current = undefined;
 }

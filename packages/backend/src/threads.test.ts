@@ -23,9 +23,9 @@ describe('wasm threads', () => {
 
   it('logs the thread count in the backend line', async () => {
     const lines: string[] = [];
-    const info = await initializeBackend({ backend: 'wasm', threads: 1, log: (line) => lines.push(line) });
+    const info = await initializeBackend({ backend: 'wasm', threads: 1, nativeKernels: false, log: (line) => lines.push(line) });
     expect(info.threads).toBe(1);
-    expect(lines[0]).toMatch(/^\[mlm\] tensor backend: wasm \(SIMD, 1 thread\)$/);
+    expect(lines[0]).toBe('[mlm] tensor backend: wasm (SIMD, 1 thread) — native kernels: turned off (nativeKernels: false)');
   });
 });
 

@@ -1,4 +1,4 @@
-/** Port of xlm-core tests/models/mlm/test_unbatch.py (spec §5.8, §11.3). */
+/** Port of xlm-core tests/models/mlm/test_unbatch.py. */
 import { describe, expect, it } from 'vitest';
 import { inferBatchLength, iterUnbatch, unbatch } from './unbatch.js';
 
@@ -50,7 +50,7 @@ describe('iterUnbatch / unbatch', () => {
     expect([...iterUnbatch({ s: 'ab' }, 2, { strict: true })].map((item) => item.s)).toEqual(['a', 'b']);
   });
 
-  it('unbatch returns a list and broadcasts by default (the MLM prediction example of §5.8)', () => {
+  it('unbatch returns a list and broadcasts by default (an MLM prediction as xlm-core\'s predictor returns it)', () => {
     const items = unbatch({ text: ['0 1 2 3 4'], ids: [[7, 8, 9, 10, 11]], loss: null, timeTaken: [0.5], outputStartIdx: 5, stepsTaken: [3] }, 1);
     expect(items).toEqual([{ text: '0 1 2 3 4', ids: [7, 8, 9, 10, 11], loss: null, timeTaken: 0.5, outputStartIdx: 5, stepsTaken: 3 }]);
     expect(unbatch({ x: arange(6, 3, 2) }, 3)).toHaveLength(3);

@@ -1,4 +1,4 @@
-/** Port of xlm-core's TestMLMLoss(BaseLossTests) (spec §11.1–11.3) with the tiny model and mlm_batch. */
+/** Port of xlm-core's TestMLMLoss(BaseLossTests) (tests/models/_base.py, tests/models/mlm/) with the tiny model and mlm_batch. */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRotaryTransformerMLMModel, type RotaryTransformerMLMModel } from '@mlm/model';
 import { createRandom } from '@mlm/random';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMLMLoss } from './mlm-loss.js';
 import { BACKENDS, FixedLogitsModel, useBackend } from './test-support.js';
 
-// Spec §3.3 worked example: mask id 1, V = 6.
+// A worked example computed with xlm-core's MLMLoss.loss_fn: mask id 1, V = 6.
 const logitValues = new Float32Array(2 * 4 * 6);
 logitValues[(0 * 4 + 0) * 6 + 2] = 2;
 logitValues[(0 * 4 + 2) * 6 + 5] = 1;
@@ -34,7 +34,7 @@ describe.each(BACKENDS)('MLMLoss on %s', (backend) => {
     await useBackend(backend);
   });
 
-  describe.each([true, false])('worked example of spec §3.3 (model.forwardAt: %s)', (withForwardAt) => {
+  describe.each([true, false])('worked example of xlm-core\'s MLMLoss (model.forwardAt: %s)', (withForwardAt) => {
     let model: FixedLogitsModel;
     beforeAll(() => {
       model = new FixedLogitsModel(logitValues, [2, 4, 6], withForwardAt);

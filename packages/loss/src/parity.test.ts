@@ -1,5 +1,5 @@
 /**
- * The loss on xlm-core's parity fixture (`../shared/fixtures/xlm-parity/basic`): the reference's
+ * The loss on xlm-core's parity fixture (the repository's `fixtures/xlm-parity/basic`): the reference's
  * logits (expected.safetensors) through a fixed-logits model, and the real model loaded with
  * `fromPretrained` (`@mlm/model/node`); both must give expected.json's loss (mask id 1).
  */

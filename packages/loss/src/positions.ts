@@ -21,7 +21,7 @@ export function positionsFromAttentionMask(attentionMask: BoolMatrix): IntMatrix
 }
 
 /**
- * The dense document mask of a packed batch (spec §3.2, the port of the FlexAttention block mask):
+ * The dense document mask of a packed batch (the dense form of the FlexAttention block mask xlm-core's MLMLoss builds):
  * `mask[b, q, k] = segmentIds[b, q] == segmentIds[b, k]`.
  */
 export function documentMaskFromSegmentIds(segmentIds: IntMatrix): BoolCube {

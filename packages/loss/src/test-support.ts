@@ -1,17 +1,22 @@
 /** Helpers of this package's tests (not exported from the package). */
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
 import type { ForwardOptions, Model } from '@mlm/types';
 
 export const BACKENDS = ['wasm', 'cpu'] as const;
 
-/** The xlm-core parity fixture (`../shared/fixtures/xlm-parity/basic` next to the checkout). */
-export const PARITY_FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/xlm-parity/basic');
+/** The xlm-core parity fixture (the repository's `fixtures/xlm-parity/basic`, found from this file, not the working directory). */
+export const PARITY_FIXTURE = fileURLToPath(new URL('../../../fixtures/xlm-parity/basic', import.meta.url));
 
 export async function useBackend(backend: (typeof BACKENDS)[number]): Promise<void> {
-  await initializeBackend({ backend, log: () => {} });
+  const info = await initializeBackend({ backend, log: () => {} });
   if (tf.getBackend() !== backend) throw new Error(`expected backend ${backend}, got ${tf.getBackend()}`);
+  // CI installs a C compiler and OpenBLAS: there the wasm runs (parity fixture included) must use the
+  // native products, not silently the XNNPACK fallback.
+  if (backend === 'wasm' && process.env.CI && !info.nativeKernels?.enabled) {
+    throw new Error(`CI: expected wasm with native kernels, got: ${info.description}`);
+  }
 }
 
 export interface RecordedCall {

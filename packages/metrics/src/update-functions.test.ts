@@ -1,4 +1,4 @@
-// Port of xlm-core tests/models/mlm/test_metrics_mlm.py (spec §11.3) and tests/core/test_metrics.py (§11.4).
+// Port of xlm-core tests/models/mlm/test_metrics_mlm.py and tests/core/test_metrics.py.
 import { describe, expect, it } from 'vitest';
 import { SimpleSpaceTokenizer } from '@mlm/collators';
 import {

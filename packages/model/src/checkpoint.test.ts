@@ -215,7 +215,7 @@ describe.each(BACKENDS)('checkpoint interchange on %s', (backend) => {
     await expect(fromPretrained(corrupt)).rejects.toThrow(/model.safetensors: safetensors: header length/);
   });
 
-  it('savePretrained output parses as a strict PyTorch state dict: every key of §2.2 and nothing else', () => {
+  it('savePretrained output parses as a strict PyTorch state dict: every key xlm-core\'s state_dict has and nothing else', () => {
     const model = createRotaryTransformerMLMModel({ ...TINY_CONFIG, finalLayerWithoutNormalization: true }, { random: createRandom(1) });
     const keys = [...parseSafetensors(model.toBytes().weights).keys()];
     expect(keys.filter((key) => key.includes('inv_freq'))).toEqual(['encoder.0.rotary_emb.inv_freq', 'encoder.1.rotary_emb.inv_freq']);

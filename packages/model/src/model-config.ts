@@ -167,7 +167,7 @@ export const MAX_PARAMETERS = 2 ** 31;
 /** Most values in each precomputed rotary table ([3, maxLength + 1, head dim] float32, 1 GiB). */
 export const MAX_ROTARY_TABLE_ELEMENTS = 2 ** 28;
 
-/** Number of trainable parameters of a configuration (spec §2.2), computed without allocating. */
+/** Number of trainable parameters of a configuration (every state_dict entry but the inv_freq buffers), computed without allocating. */
 export function parameterCount(config: ResolvedModelConfig): number {
   const { numEmbeddings: v, dModel: d, dimFeedforward: f, numLayers: l } = config;
   const perLayer = 4 * d * d + 2 * f * d + f + 5 * d;

@@ -1,10 +1,10 @@
 /**
- * PyTorch's default initialisation (spec §2.6), drawn in JavaScript from an injected RandomSource so
+ * PyTorch's default initialisation (xlm-core keeps the module defaults), drawn in JavaScript from an injected RandomSource so
  * that the same seed gives the same weights on every backend:
  * - Embedding: N(0, 1), padding row zero;
  * - Linear weight and bias: U(−1/√fan_in, 1/√fan_in) (Kaiming-uniform with a = √5);
  * - LayerNorm: weight 1, bias 0.
- * Bit-exact reproduction of PyTorch's generator is not a goal (spec §12.26); the distributions are.
+ * Bit-exact reproduction of PyTorch's generator is not a goal (nobody can match torch's generator stream from JavaScript); the distributions are.
  */
 import type { RandomSource } from '@mlm/types';
 import { effectivePaddingIndex, type ResolvedModelConfig } from './model-config.js';

@@ -1,5 +1,5 @@
 /**
- * The model's parameters by PyTorch state_dict name, in xlm-core's registration order (spec §2.2),
+ * The model's parameters by PyTorch state_dict name, in the order xlm-core's modules register them,
  * with PyTorch shapes (Linear weights are [out_features, in_features]).
  */
 import type { ResolvedModelConfig } from './model-config.js';
@@ -7,7 +7,7 @@ import type { ResolvedModelConfig } from './model-config.js';
 export interface ParameterSpec {
   name: string;
   shape: number[];
-  /** How PyTorch initialises it (spec §2.6). */
+  /** How PyTorch's module defaults initialise it (xlm-core adds no initialisation of its own). */
   init: 'embedding' | 'linear-weight' | 'linear-bias' | 'ones' | 'zeros';
   /** Fan-in of the Linear layer (for U(±1/√fanIn)); 0 for non-Linear parameters. */
   fanIn: number;
@@ -51,7 +51,7 @@ export function parameterSpecs(config: ResolvedModelConfig): ParameterSpec[] {
   return specs;
 }
 
-/** xlm-core's weight-decay rule (spec §2.7): a parameter is decayed unless its name contains "bias" or "norm". */
+/** xlm-core's weight-decay rule (`get_named_params_for_weight_decay`): a parameter is decayed unless its name contains "bias" or "norm". */
 export function isWeightDecayed(name: string): boolean {
   return !name.includes('bias') && !name.includes('norm');
 }

@@ -1,5 +1,5 @@
 /**
- * Rotary position embedding as xlm-core applies it (spec §2.5): base 10000, float32 tables for
+ * Rotary position embedding as xlm-core applies it (`RotaryEmbedding` in `src/xlm/modules/position.py`): base 10000, float32 tables for
  * positions 0..maxLength, the HALF split ("rotate_half": [x1·cos − x2·sin, x2·cos + x1·sin] with x1, x2
  * the two halves of the rotary slice), only the first r features of each head rotated.
  *

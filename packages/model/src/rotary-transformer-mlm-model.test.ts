@@ -11,7 +11,7 @@ import type { SafetensorsTensor } from './safetensors.js';
 import { BACKENDS, PARITY_FIXTURE, TINY_CONFIG, maxAbs, maxAbsDifference, readParityInputs, useBackend } from './test-support.js';
 import { fromPretrained, savePretrained } from './pretrained-model.js';
 
-/** Appendix A.5: w = 0.5·sin(0.37·(i+1)·(j+1)), LayerNorm weights 1 + 0.1·sin(…), float64 → float32. */
+/** Deterministic weights whose outputs were computed with xlm-core's PyTorch code: w = 0.5·sin(0.37·(i+1)·(j+1)), LayerNorm weights 1 + 0.1·sin(…), float64 → float32. */
 function goldenStateDict(config: ModelConfig): Map<string, SafetensorsTensor> {
   const out = new Map<string, SafetensorsTensor>();
   parameterSpecs(resolveModelConfig(config)).forEach((spec, j) => {
@@ -111,7 +111,7 @@ describe.each(BACKENDS)('RotaryTransformerMLMModel on %s', (backend) => {
     });
   });
 
-  describe('Appendix A.5 golden numbers (deterministic weights)', () => {
+  describe('golden numbers of xlm-core\'s PyTorch code (deterministic weights)', () => {
     let model: RotaryTransformerMLMModel;
     beforeAll(() => {
       model = RotaryTransformerMLMModel.fromStateDict(GOLDEN_CONFIG, goldenStateDict(GOLDEN_CONFIG));
@@ -296,7 +296,7 @@ describe('construction (backend-independent)', () => {
     model.dispose();
   });
 
-  it('splits parameters for weight decay as xlm-core does (spec §2.7)', () => {
+  it('splits parameters for weight decay as xlm-core does (no decay on names with bias or norm)', () => {
     const model = createRotaryTransformerMLMModel(TINY_CONFIG);
     const decay = model.getNamedParamsForWeightDecay();
     const noDecay = model.getNamedParamsForNoWeightDecay();

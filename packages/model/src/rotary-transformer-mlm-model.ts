@@ -1,5 +1,5 @@
 /**
- * `RotaryTransformerMLMModel`: xlm-core's MLM network (spec §2) on tfjs-core ops — token embedding,
+ * `RotaryTransformerMLMModel`: xlm-core's MLM network (`xlm-models/mlm/model_mlm.py`) on tfjs-core ops — token embedding,
  * pre-norm rotary transformer encoder layers, optional final LayerNorm, untied output projection.
  * Parameters are tf.Variables keyed by their PyTorch state_dict names, in PyTorch layout.
  */
@@ -30,7 +30,7 @@ export interface CreateModelOptions {
   random?: RandomSource;
   /**
    * Start every encoder layer from the same weights, as xlm-core does (its layers are deep copies of
-   * one initialised prototype, spec §2.1). Default true. False draws each layer independently.
+   * one initialised prototype). Default true. False draws each layer independently.
    */
   identicalLayers?: boolean;
 }
@@ -203,7 +203,7 @@ export class RotaryTransformerMLMModel implements Model {
     return x;
   }
 
-  /** One pre-norm layer on x [B·L, D] (spec §2.3). */
+  /** One pre-norm layer on x [B·L, D]: x + attention(norm(x)), then x + feed-forward(norm(x)). */
   private layerForward(layer: LayerWeights, x: tf.Tensor, context: ForwardContext): tf.Tensor {
     const { dModel, nhead, dropout, layerNormEps } = this.config;
     const { batch, length } = context;
@@ -252,7 +252,7 @@ export class RotaryTransformerMLMModel implements Model {
     return new Map(this.parameters);
   }
 
-  /** Names that get weight decay: those containing neither "bias" nor "norm" (xlm-core, spec §2.7). */
+  /** Names that get weight decay: those containing neither "bias" nor "norm" (xlm-core's rule). */
   getNamedParamsForWeightDecay(): string[] {
     return [...this.parameters.keys()].filter(isWeightDecayed);
   }
@@ -270,7 +270,7 @@ export class RotaryTransformerMLMModel implements Model {
   }
 
   /**
-   * The PyTorch state_dict (float32 copies, spec §2.2 order), including every
+   * The PyTorch state_dict (float32 copies, in PyTorch's registration order), including every
    * `encoder.{i}.rotary_emb.inv_freq` buffer, ready for `serializeSafetensors`.
    */
   stateDict(): Map<string, SafetensorsTensor> {

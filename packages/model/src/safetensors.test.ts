@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,7 +15,7 @@ import {
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 import { float32ToBfloat16, float32ToFloat16 } from './float16.js';
 
-const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/xlm-parity/basic');
+const FIXTURE = fileURLToPath(new URL('../../../fixtures/xlm-parity/basic', import.meta.url));
 
 /** A file with a hand-written header (for hostile inputs). */
 function rawFile(header: unknown, dataBytes: number, headerLengthOverride?: bigint): Uint8Array {

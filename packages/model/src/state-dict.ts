@@ -1,7 +1,7 @@
 /**
  * Checking a state dict from a checkpoint against the model (pure JavaScript, no tensors).
  *
- * Accepted, as xlm-core's Harness and Hub loading accept them (spec §2.2):
+ * Accepted, as xlm-core's Harness and Hub loading accept them:
  * - Lightning's `model.` key prefix (stripped); legacy `predictor.model.*` keys and non-persistent
  *   `rotary_emb.sin` / `rotary_emb.cos` buffers (dropped);
  * - `encoder.{i}.rotary_emb.inv_freq` present or absent (safetensors de-duplicates the shared

@@ -1,4 +1,4 @@
-// Port of xlm-core tests/models/mlm/test_predictor_mlm.py (spec §11.3) plus option handling.
+// Port of xlm-core tests/models/mlm/test_predictor_mlm.py plus option handling.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@mlm/random';

@@ -88,7 +88,7 @@ describe('uniform strategy', () => {
 });
 
 describe('confidence strategies', () => {
-  // Spec §5.5: row [7, M, M, M, M], top probabilities [0.9, 0.7, 0.5, 0.3, 0.6].
+  // The worked-example fake model: row [7, M, M, M, M], top probabilities [0.9, 0.7, 0.5, 0.3, 0.6].
   const topProbability = Float32Array.of(0.9, 0.7, 0.5, 0.3, 0.6);
   const eligible = [[0, 1, 1, 1, 1]];
 
@@ -103,7 +103,7 @@ describe('confidence strategies', () => {
   });
 
   it('margin threshold uses the same rule on 1 − (p1 − p2) (xlm-core prob_diff bug fixed)', () => {
-    // p2 = (1 − p1) / 11 in the §5.5 model: margins 0.673, 0.455, 0.236, 0.564 at positions 1..4.
+    // p2 = (1 − p1) / 11 in that model: margins 0.673, 0.455, 0.236, 0.564 at positions 1..4.
     const margin = Float32Array.from([0.9, 0.7, 0.5, 0.3, 0.6], (p) => p - (1 - p) / 11);
     const strategy = createPositionStrategy('margin', { threshold: 0.5 });
     // Uncertainties 0.327 (pos 1), 0.436 (pos 4), 0.545 (pos 2): exclusive sums 0, 0.327, 0.764.

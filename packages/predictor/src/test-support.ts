@@ -40,7 +40,7 @@ export function createMlmBatch(seed = 1): MLMBatch {
 }
 
 /**
- * Spec §5.5's fake model: V = 12, at position i the top probability `tops[i]` on token 7 + i, the
+ * The predictor worked examples' fake model: V = 12, at position i the top probability `tops[i]` on token 7 + i, the
  * rest spread evenly.
  */
 export function createWorkedExampleModel(tops: number[] = [0.9, 0.7, 0.5, 0.3, 0.6]): FixedDistributionModel {

@@ -1,4 +1,5 @@
-// Spec §5.5 (Appendix A.4): the reference's worked examples with a fake model of fixed probabilities.
+// Worked examples of xlm-core's predictor, with a fake model of fixed probabilities (the expected
+// numbers are what xlm-core's code returns for the same model and draws).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@mlm/random';
@@ -19,7 +20,7 @@ async function firstStep(options: Partial<MLMPredictorOptions>): Promise<number[
 
 beforeAll(useWasm);
 
-describe('spec §5.5 worked examples', () => {
+describe('xlm-core predictor worked examples', () => {
   it('the tokenizer matches the example: V = 12, [MASK] = 2', () => {
     expect(tokenizer.vocabSize).toBe(12);
     expect(tokenizer.maskTokenId).toBe(MASK);
@@ -66,7 +67,7 @@ describe('spec §5.5 worked examples', () => {
     expect(prediction.timeTaken[0]).toBeGreaterThanOrEqual(0);
   });
 
-  it('toDict gives one record per example (spec §5.8)', async () => {
+  it('toDict gives one record per example (as xlm-core\'s to_dict)', async () => {
     const predictor = createMLMPredictor({ model: createWorkedExampleModel(), tokenizer, random: createRandom(0), maxSteps: 3, topK: 1, clock: () => 0 });
     const prediction = await predictor.predict(batch);
     expect(predictor.toDict(batch, prediction)).toEqual([

@@ -34,7 +34,8 @@ export function libraryEntries(root = REPOSITORY_ROOT) {
         .filter(([subpath, target]) => subpath !== './package.json' && typeof target === 'object' && target['@mlm/source'])
         .map(([subpath, target]) => ({
           specifier: subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`,
-          source: path.join(directory, target['@mlm/source']),
+          // A source condition may itself be split by condition (`{ browser, default }`): the default one is documented.
+          source: path.join(directory, typeof target['@mlm/source'] === 'string' ? target['@mlm/source'] : target['@mlm/source'].default),
         }));
       return { name: manifest.name, directory, readme: path.join(directory, 'README.md'), entries };
     })

@@ -3,7 +3,7 @@ import { createLearningRateSchedule, resolveWarmupSteps } from './lr-schedule.js
 
 const base = { warmupSteps: null, fractionWarmupSteps: null, minLr: 0, numCycles: 0.5 };
 
-describe('learning-rate schedules (spec 9.3)', () => {
+describe('learning-rate schedules (xlm-core\'s LambdaLR multipliers)', () => {
   it('constant-with-warmup: s / W during warm-up (first step at lr 0), then 1', () => {
     const schedule = createLearningRateSchedule({ ...base, name: 'constant-with-warmup', warmupSteps: 4 }, { maxSteps: 10, baseLr: 1e-3 });
     expect([0, 1, 2, 3, 4, 5, 9].map((s) => schedule.multiplier(s))).toEqual([0, 0.25, 0.5, 0.75, 1, 1, 1]);

@@ -124,7 +124,7 @@ describe.each(['easy', 'medium', 'hard'] as const)('star-%s generator', (difficu
     for (const graph of graphs) checkStarGraph(graph, difficulty);
   });
 
-  it('tokenizes to prompt/input lengths and ids as the reference (spec 10.2)', () => {
+  it('tokenizes to prompt/input lengths and ids as the reference', () => {
     const { prompt, input, numbers } = LENGTHS[difficulty];
     const tokenizer = SimpleSpaceTokenizer.forNumbers(numbers);
     for (const graph of graphs) {

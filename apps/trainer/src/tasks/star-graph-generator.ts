@@ -39,7 +39,7 @@ export type StarGraphOptions =
   | ({ kind: 'simple' } & SimpleStarGraphOptions)
   | ({ kind: 'asymmetric' } & AsymmetricStarGraphOptions);
 
-/** The generators behind the reference's `dhruveshpatel/star-{small,medium,hard}` data sets (spec §10.2). */
+/** The generators behind the reference's `dhruveshpatel/star-{small,medium,hard}` data sets (xlm-core's src/xlm/commands/generate_star_graphs.py). */
 export const STAR_GRAPH_SETTINGS: Readonly<Record<StarDifficulty, StarGraphOptions>> = {
   easy: { kind: 'simple', degree: 3, pathLength: 5, vocabSize: 20 },
   medium: { kind: 'asymmetric', degree: 3, minPathLength: 3, maxPathLength: 6, minPlanLength: 2, vocabSize: 20 },

@@ -17,7 +17,7 @@ import { parseTaskOptions, splitCounts } from './task-options.js';
 /** Sizes of the reference's `dhruveshpatel/star-*` splits. */
 export const STAR_SPLIT_SIZES = { train: 50_000, validation: 100, test: 5_000 } as const;
 
-/** Blocks of the reference's experiments `star_{easy,medium,hard}_mlm` (spec §9.7). */
+/** Blocks of the reference's experiments `star_{easy,medium,hard}_mlm` (xlm-models/mlm/configs/experiment/). */
 export const STAR_TASK_BLOCKS: Readonly<Record<StarDifficulty, { blockSize: number; inputBlockSize: number }>> = {
   easy: { blockSize: 14, inputBlockSize: 28 },
   medium: { blockSize: 16, inputBlockSize: 36 },

@@ -7,9 +7,11 @@ import { maxRelativeError, onBothBackends, seededValues } from './kernel-test-su
 // XNNPACK sums in another order than the cpu backend: float32 rounding differences only.
 const TOLERANCE = 2e-5;
 
+// These tests cover the XNNPACK path (the fallback when the native addon is absent or turned off);
+// native-products.test.ts runs the same properties through the native BLAS.
 beforeAll(async () => {
   await initializeBackend({ backend: 'cpu', log: () => {} });
-  await initializeBackend({ backend: 'wasm', log: () => {} });
+  await initializeBackend({ backend: 'wasm', nativeKernels: false, log: () => {} });
 });
 
 const dims = fc.integer({ min: 1, max: 9 });
@@ -120,12 +122,12 @@ describe('BatchMatMul with and without the SIMD kernel', () => {
     const a = seededValues(6 * 5 * 7, 11);
     const b = seededValues(6 * 7 * 9, 12);
     const run = async (simdKernels: boolean) => {
-      await initializeBackend({ backend: 'wasm', simdKernels, log: () => {} });
+      await initializeBackend({ backend: 'wasm', simdKernels, nativeKernels: false, log: () => {} });
       return tf.tidy(() => Float32Array.from(tf.matMul(tf.tensor(a, [6, 5, 7]), tf.tensor(b, [6, 7, 9])).dataSync()));
     };
     const withKernel = await run(true);
     const withXnnpack = await run(false);
-    await initializeBackend({ backend: 'wasm', log: () => {} });
+    await initializeBackend({ backend: 'wasm', nativeKernels: false, log: () => {} });
     expect(maxRelativeError([withKernel], [withXnnpack])).toBeLessThan(TOLERANCE);
   });
 });

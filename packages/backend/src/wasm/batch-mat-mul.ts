@@ -1,5 +1,6 @@
 import { BatchMatMul, broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { broadcastBatchIndex, nativeProduct, nativeProducts } from './native-products.js';
 import { simdKernels } from './simd-kernels.js';
 import { runStockKernelSingle } from './stock-kernels.js';
 import {
@@ -76,31 +77,6 @@ export function transposeLastTwo(backend: WasmBackendInternals, x: TensorInfo): 
   return runStockKernelSingle('Transpose', backend, { x }, { perm });
 }
 
-/** For each flat output batch index, the flat batch index of an operand broadcast to it. */
-function broadcastBatchIndex(outBatchShape: number[], operandBatchShape: number[]): (outIndex: number) => number {
-  const rank = outBatchShape.length;
-  const padded = [...Array(rank - operandBatchShape.length).fill(1), ...operandBatchShape] as number[];
-  if (sizeOf(padded) === sizeOf(outBatchShape)) return (index) => index;
-  if (sizeOf(padded) === 1) return () => 0;
-  const operandStrides = new Array<number>(rank);
-  let stride = 1;
-  for (let axis = rank - 1; axis >= 0; axis--) {
-    operandStrides[axis] = stride;
-    stride *= padded[axis]!;
-  }
-  return (index) => {
-    let remainder = index;
-    let result = 0;
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      const dim = outBatchShape[axis]!;
-      const coordinate = remainder % dim;
-      remainder = (remainder - coordinate) / dim;
-      if (padded[axis] !== 1) result += coordinate * operandStrides[axis]!;
-    }
-    return result;
-  };
-}
-
 /**
  * Relative cost of XNNPACK packing one right-hand element (it packs [K, N] weights with a strided,
  * transposing read) against one element of an explicit transpose (the C++ kernel is blocked).
@@ -167,7 +143,8 @@ function singleProduct(
 }
 
 /**
- * Batched matrix product, every product on XNNPACK:
+ * Batched matrix product. With the native addon loaded (see native-products.ts), every product goes to
+ * the system BLAS in place. Otherwise every product runs on XNNPACK:
  * - transposed operands are transposed explicitly first (the wasm Transpose kernel);
  * - a right-hand side shared by the whole batch folds the batch into one [n·M, K] × [K, N] product,
  *   in the orientation that packs less (`singleProduct`);
@@ -208,6 +185,13 @@ export function wasmBatchMatMul(
   if (outBatch * m * n === 0) return out;
   if (k === 0) {
     (heapView(backend, out) as Float32Array).fill(0);
+    return out;
+  }
+
+  const native = nativeProducts();
+  if (native) {
+    // The native BLAS takes transposes and strided batches itself, in place on the heap.
+    nativeProduct(native, backend, a, b, transposeA, transposeB, out, { m, k, n, outBatchShape, aBatchShape, bBatchShape });
     return out;
   }
 

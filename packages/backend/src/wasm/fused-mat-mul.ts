@@ -1,6 +1,7 @@
 import { _FusedMatMul, broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { transposeLastTwo, wasmBatchMatMul } from './batch-mat-mul.js';
+import { NATIVE_ACTIVATIONS, nativeProduct, nativeProducts } from './native-products.js';
 import { runStockKernelSingle } from './stock-kernels.js';
 import { cachedCwrap, registerAlias, releaseAlias, sizeOf, tensorAddress, tensorId, type WasmBackendInternals } from './wasm-internals.js';
 
@@ -88,6 +89,20 @@ const fusedMatMulKernel: KernelFunc = ({ inputs, backend: kernelBackend, attrs }
   const n = transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
   const biasIsVector = bias === undefined || (bias.shape.length === 1 && bias.shape[0] === n);
   const foldable = sizeOf(bBatchShape) === 1 && sizeOf(aBatchShape) === sizeOf(outBatchShape) && k > 0 && m * n > 0;
+
+  const native = nativeProducts();
+  const nativeActivation = NATIVE_ACTIVATIONS[activation];
+  const kB = transposeB ? b.shape[b.shape.length - 1]! : b.shape[b.shape.length - 2]!;
+  if (native && nativeActivation !== undefined && biasIsVector && (bias === undefined || bias.dtype === 'float32') && k === kB && a.shape.length >= 2 && b.shape.length >= 2) {
+    // Product, bias and activation in one native call, in place on the heap.
+    const out = backend.makeOutput([...outBatchShape, m, n], 'float32');
+    nativeProduct(
+      native, backend, a, b, transposeA, transposeB, out,
+      { m, k, n, outBatchShape, aBatchShape, bBatchShape },
+      { bias, activation: nativeActivation, alpha: leakyreluAlpha ?? 0.2 },
+    );
+    return out;
+  }
 
   if (clamp !== undefined && biasIsVector && foldable) {
     // One XNNPACK fully-connected product with the bias and clamp fused: [batch·M, K] × [K, N].

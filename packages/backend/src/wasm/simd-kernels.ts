@@ -11,6 +11,12 @@ export interface SimdKernels {
 
 const instances = new WeakMap<WasmModule, SimdKernels | null>();
 let enabled = true;
+let lastFailure: string | null = null;
+
+/** Why the kernels last failed to instantiate (null when they never failed). A test asserts it stays null on Node 20. */
+export function simdKernelsFailure(): string | null {
+  return lastFailure;
+}
 
 /** Turns our SIMD kernels on or off (off: every product goes to XNNPACK). For measurements. */
 export function setSimdKernelsEnabled(value: boolean): void {
@@ -41,14 +47,16 @@ export function simdKernels(backend: WasmBackendInternals): SimdKernels | null {
   let kernels: SimdKernels | null = null;
   try {
     const memory = module.wasmMemory ?? module.asm?.memory;
-    if (memory instanceof WebAssembly.Memory) {
+    if (!(memory instanceof WebAssembly.Memory)) lastFailure = 'the tfjs wasm module exposes no WebAssembly.Memory';
+    else {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
       const bytes = decode(shared ? SIMD_KERNELS_SHARED_BASE64 : SIMD_KERNELS_UNSHARED_BASE64);
       const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
       kernels = { bmm: instance.exports.bmm as SimdKernels['bmm'], sumLeading: instance.exports.sum_leading as SimdKernels['sumLeading'] };
     }
-  } catch {
+  } catch (error) {
     kernels = null; // no SIMD or an incompatible memory: XNNPACK it is
+    lastFailure = (error as Error).message;
   }
   instances.set(module, kernels);
   return kernels;

@@ -1,4 +1,4 @@
-/** Ports of xlm-core tests/models/mlm/test_collator_mlm.py and the BaseCollatorTests mixin (spec §11.2–11.3). */
+/** Ports of xlm-core tests/models/mlm/test_collator_mlm.py and the BaseCollatorTests mixin (tests/models/_base.py). */
 import { createRandom } from '@mlm/random';
 import { createScriptedRandom } from '@mlm/random/testing';
 import type { BoolMatrix, Collator, CollatorInput, MLMBatch } from '@mlm/types';

@@ -1,6 +1,7 @@
 /**
- * Every worked example of xlm-mlm-spec §4.4–4.6, replayed with scripted draws; expected arrays are the
- * reference's exact outputs (or, where this port deliberately differs, the documented difference).
+ * Worked examples of xlm-core's collators (`mlm_single_segment_collate_fn`, the collator classes and
+ * `prepare_prefix_ids`/`prepare_prefix_suffix_ids`), replayed with scripted draws; expected arrays are what
+ * xlm-core's code returns for the same draws (or, where this port deliberately differs, the documented difference).
  */
 import { createScriptedRandom } from '@mlm/random/testing';
 import type { BoolMatrix, IntMatrix } from '@mlm/types';
@@ -33,7 +34,7 @@ function defaultCollator(width: number, options: Partial<DefaultMLMCollatorOptio
   return { random, collator: createDefaultMLMCollator({ tokenizer, random, blockSize: 6, ...options }) };
 }
 
-describe('§4.2 padTruncate', () => {
+describe('padTruncate (pad_truncate_list)', () => {
   it('pads and truncates right and left, cyclic pads, counts', () => {
     expect(padTruncate([1, 2, 3], 5, 0)).toEqual([1, 2, 3, 0, 0]);
     expect(padTruncate([1, 2, 3], 2, 0)).toEqual([1, 2]);
@@ -47,7 +48,7 @@ describe('§4.2 padTruncate', () => {
   });
 });
 
-describe('§4.4 DefaultMLMCollator worked examples (t = [0.5, 0.2], scripted u)', () => {
+describe('DefaultMLMCollator worked examples (t = [0.5, 0.2], scripted u)', () => {
   it('a) block 6, BOS+EOS, lossOnPadding (class defaults)', () => {
     const { collator, random } = defaultCollator(6);
     const batch = collator.collate(examples);
@@ -162,7 +163,7 @@ describe('§4.4 DefaultMLMCollator worked examples (t = [0.5, 0.2], scripted u)'
   });
 });
 
-describe('§4.5 infill collators', () => {
+describe('infill collators', () => {
   const infillExamples = [
     { inputIds: [5, 6, 7], promptIds: [5, 1, 1] },
     { inputIds: [8, 9], promptIds: [1, 9] },
@@ -229,7 +230,7 @@ describe('§4.5 infill collators', () => {
   });
 });
 
-describe('§4.5 seq2seq collators', () => {
+describe('seq2seq collators', () => {
   const seq2seqExamples = [
     { promptIds: [5, 6, 7], targetIds: [10, 11] },
     { promptIds: [8], targetIds: [12, 13, 14] },
@@ -293,7 +294,7 @@ describe('§4.5 seq2seq collators', () => {
   });
 });
 
-describe('§4.5 PackedMLMCollator', () => {
+describe('PackedMLMCollator', () => {
   it('segments end after EOS, positions restart, every position maskable', () => {
     const random = createScriptedRandom([0.5, 0.1, 0.7, 0.3, 0.9, 0.6, 0.2, 0.4, 0.45]);
     const collator = createPackedMLMCollator({ tokenizer, random, blockSize: 8 });
@@ -319,7 +320,7 @@ describe('§4.5 PackedMLMCollator', () => {
   });
 });
 
-describe('§4.6 preparePrefixIds', () => {
+describe('preparePrefixIds', () => {
   const prefixes = [[5, 6, 7], [8]];
   it('width 4: left padded', () => {
     const batch = preparePrefixIds(prefixes, 0, { maxSeqLen: 4 });
@@ -358,7 +359,7 @@ describe('§4.6 preparePrefixIds', () => {
   });
 });
 
-describe('§4.6 preparePrefixSuffixIds / MLMSeq2SeqTrainCollator', () => {
+describe('preparePrefixSuffixIds / MLMSeq2SeqTrainCollator', () => {
   const prompts = [[5, 6, 7], [8]];
   const suffixes = [
     [10, 11],

@@ -1,7 +1,7 @@
 import type { Tokenizer } from '@mlm/types';
 
 /**
- * The token ids of the spec's worked examples (§4.4–4.6): pad 0, mask 1, bos 2, eos 3, and plain
+ * The token ids of the collator worked examples: pad 0, mask 1, bos 2, eos 3, and plain
  * tokens up to 19. Test-only (not exported from the package).
  */
 export function workedExampleTokenizer(vocabSize = 20): Tokenizer {
@@ -32,7 +32,7 @@ export function workedExampleTokenizer(vocabSize = 20): Tokenizer {
   };
 }
 
-/** The scripted draws of §4.4: t = [0.5, 0.2], then the leading `width` columns of each row of u. */
+/** The scripted draws of the DefaultMLMCollator worked examples: t = [0.5, 0.2], then the leading `width` columns of each row of u. */
 export const WORKED_T = [0.5, 0.2];
 export const WORKED_U = [
   [0.1, 0.7, 0.3, 0.9, 0.6, 0.2],

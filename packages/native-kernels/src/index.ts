@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** What the addon says about the BLAS it opened (or why none). */
+export interface BlasInfo {
+  available: boolean;
+  /** The file that was opened (`libopenblas.so.0`, a path, or `MLM_BLAS_LIBRARY`). */
+  library: string | null;
+  /** `OpenBLAS`, `Accelerate`, `MKL`, `BLIS` or `BLAS`. */
+  vendor: string | null;
+  /** OpenBLAS's kernel family (`Haswell`, `SkylakeX`, …). */
+  coreName: string | null;
+  config: string | null;
+  /** The `OPENBLAS_CORETYPE` we chose from the CPU flags while OpenBLAS loaded (none when the user set one). */
+  pinnedCoreType: string | null;
+  /** Why no BLAS is available. */
+  reason: string | null;
+  threads: number | null;
+}
+
+/** Activation codes of `sgemm`. */
+export const ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, elu: 4, leakyrelu: 5 } as const;
+export type ActivationName = keyof typeof ACTIVATIONS;
+
+/**
+ * The addon's functions. Every `heap` is a Uint8Array over the whole wasm memory (its current
+ * buffer: plain or shared); addresses are byte offsets into it; strides and sizes count float32
+ * elements. Every region is bound-checked against the heap: a bad offset throws a RangeError
+ * (code `ERR_MLM_NATIVE`) and nothing is touched.
+ */
+export interface NativeKernelsAddon {
+  /**
+   * For t in [0, batch): C_t = act(op(A_t) · op(B_t) + bias), row-major; A_t at a + 4·t·strideA (stride
+   * 0 broadcasts); A stored [k, m] when transposeA, B stored [n, k] when transposeB; bias = byte offset
+   * of n floats or -1; activation from `ACTIVATIONS`; alpha for leakyrelu.
+   */
+  sgemm(
+    heap: Uint8Array,
+    a: number, b: number, c: number,
+    batch: number, m: number, k: number, n: number,
+    transposeA: boolean, transposeB: boolean,
+    strideA: number, strideB: number, strideC: number,
+    bias: number, activation: number, alpha: number,
+  ): void;
+  blasInfo(): BlasInfo;
+  /** Sets the BLAS thread count; returns the count in use. */
+  setThreads(threads: number): number;
+}
+
+export type NativeKernelsLoad =
+  | { ok: true; addon: NativeKernelsAddon; path: string; blas: BlasInfo }
+  | { ok: false; reason: string; path: string };
+
+/** Where the addon lives for this platform (prebuildify layout, the same from src/ and dist/). */
+export function addonPath(platform: string = process.platform, arch: string = process.arch): string {
+  return fileURLToPath(new URL(`../prebuilds/${platform}-${arch}/mlm-native-kernels.napi.node`, import.meta.url));
+}
+
+let cached: NativeKernelsLoad | undefined;
+
+/**
+ * Loads the addon for this platform (no install script: a prebuilt binary from the published tarball,
+ * or the one `pnpm build` compiled). Never throws: a missing or broken addon is `{ ok: false, reason }`.
+ * The addon loads even without a BLAS; `blas.available` and `blas.reason` say whether products work.
+ */
+export function loadNativeKernels(): NativeKernelsLoad {
+  if (cached) return cached;
+  const path = addonPath();
+  if (!existsSync(path)) {
+    cached = {
+      ok: false,
+      path,
+      reason: `no addon for ${process.platform}-${process.arch} (not built: run \`pnpm build\` with a C compiler, or install a release with prebuilt binaries)`,
+    };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeKernelsAddon;
+    cached = { ok: true, addon, path, blas: addon.blasInfo() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    cached = { ok: false, path, reason: `the addon failed to load: ${message.split('\n')[0]}` };
+  }
+  return cached;
+}
