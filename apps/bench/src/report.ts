@@ -22,10 +22,14 @@ export interface BenchRow {
 export interface LongRunReport {
   config: string;
   steps: number;
-  /** [step, numTensors, rssMiB, wasm heap MiB or null] samples. */
-  samples: Array<[number, number, number, number | null]>;
+  /** [step, numTensors, rssMiB, wasm memory MiB, wasm memory touched MiB] samples (null: not known). */
+  samples: Array<[number, number, number, number | null, number | null]>;
   tensorsGrowth: number;
+  /** RSS growth between the first and the last sample after warm-up. */
   rssGrowthMiB: number;
+  /** Least-squares slopes after warm-up, bytes per step: RSS, and RSS minus the wasm memory's touched pages. */
+  rssSlopeBytesPerStep?: number | undefined;
+  rssOutsideWasmSlopeBytesPerStep?: number | null | undefined;
   verdict: string;
 }
 
@@ -115,7 +119,7 @@ export function readmeSection(results: BenchResults): string {
   ];
   if (results.long) {
     const long = results.long;
-    parts.push('', `Long run (\`${long.config}\`, ${long.steps} steps): tensors grew by ${long.tensorsGrowth}, RSS by ${long.rssGrowthMiB} MiB after warm-up — ${long.verdict}.`);
+    parts.push('', `Long run (\`${long.config}\`, ${long.steps} steps): ${long.verdict}.`);
   }
   if (results.notes.length) parts.push('', ...results.notes.map((note) => `- ${note}`));
   return parts.join('\n');

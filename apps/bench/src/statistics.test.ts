@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { drift, median, pool, ratio, summarize } from './statistics.js';
+import { drift, leastSquaresSlope, median, pool, ratio, summarize } from './statistics.js';
 
 describe('statistics', () => {
   it('median of odd and even counts, unaffected by order', () => {
@@ -37,5 +37,20 @@ describe('statistics', () => {
     expect(drift([10, 50, 50, 51, 50], 1)).toEqual({ settled: 50, last: 50, maxGrowth: 1, relativeGrowth: 0.02 });
     expect(drift([7, 7, 7])).toMatchObject({ maxGrowth: 0, relativeGrowth: 0 });
     expect(() => drift([1, 2], 2)).toThrow('settleIndex = 2, expected an integer in [0, 1]');
+  });
+});
+
+describe('leastSquaresSlope', () => {
+  it('recovers the slope of a line, with or without noise that averages out', () => {
+    const xs = [0, 10, 20, 30, 40];
+    expect(leastSquaresSlope(xs, xs.map((x) => 3 * x + 7))).toBeCloseTo(3, 12);
+    // A symmetric ±5 swing around a flat line has slope 0.
+    expect(leastSquaresSlope([0, 1, 2, 3], [5, -5, -5, 5])).toBeCloseTo(0, 12);
+  });
+
+  it('rejects mismatched, too short or degenerate input', () => {
+    expect(() => leastSquaresSlope([1, 2], [1])).toThrow('2 x values but 1 y values');
+    expect(() => leastSquaresSlope([1], [1])).toThrow('at least 2 points, got 1');
+    expect(() => leastSquaresSlope([2, 2], [1, 3])).toThrow('every x value is the same');
   });
 });

@@ -54,3 +54,22 @@ export function drift(series: readonly number[], settleIndex = 0): { settled: nu
   const maxGrowth = Math.max(...after) - settled;
   return { settled, last: series[series.length - 1]!, maxGrowth, relativeGrowth: settled === 0 ? (maxGrowth === 0 ? 0 : Infinity) : maxGrowth / settled };
 }
+
+/**
+ * The least-squares slope of y over x (e.g. bytes of RSS per training step over a run's samples):
+ * less sensitive to one sample's garbage-collection swing than the difference of two samples.
+ */
+export function leastSquaresSlope(xs: readonly number[], ys: readonly number[]): number {
+  if (xs.length !== ys.length) throw new Error(`leastSquaresSlope: ${xs.length} x values but ${ys.length} y values`);
+  if (xs.length < 2) throw new Error(`leastSquaresSlope: expected at least 2 points, got ${xs.length}`);
+  const meanX = xs.reduce((sum, x) => sum + x, 0) / xs.length;
+  const meanY = ys.reduce((sum, y) => sum + y, 0) / ys.length;
+  let covariance = 0;
+  let variance = 0;
+  for (let i = 0; i < xs.length; i++) {
+    covariance += (xs[i]! - meanX) * (ys[i]! - meanY);
+    variance += (xs[i]! - meanX) ** 2;
+  }
+  if (variance === 0) throw new Error('leastSquaresSlope: every x value is the same');
+  return covariance / variance;
+}

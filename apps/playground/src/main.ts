@@ -5,6 +5,7 @@ import { createNamedRandom } from '@mlm/random';
 import { DEFAULT_DECODE_SETTINGS, STRATEGIES, decodeAll, idsToBoard, sudokuPromptIds, type DecodeFrame, type DecodeSettings, type Strategy } from './core/decode.js';
 import { fetchModelFolder, loadModelFromContents, readModelFolderFiles, sudokuBoardSize, type LoadedModel } from './core/model-files.js';
 import { boardShape, generatePuzzles, type SudokuPuzzle } from './core/sudoku.js';
+import type { PlaygroundApi, TrainReport } from './core/page-api.js';
 import { SudokuTrainer, type TrainSettings } from './core/train.js';
 import { cellStates, renderBoard, renderTokens } from './ui/board-view.js';
 import { LossChart } from './ui/loss-chart.js';
@@ -257,15 +258,6 @@ function readTrainSettings(): Partial<TrainSettings> {
   };
 }
 
-interface TrainReport {
-  losses: number[];
-  /** tf.memory().numTensors after step 1 and after the last step (an optimiser makes its slots at step 1). */
-  tensorsAfterFirstStep: number;
-  tensorsAfterLastStep: number;
-  millisecondsPerStep: number;
-  stopped: boolean;
-}
-
 async function train(settings: Partial<TrainSettings>, steps: number): Promise<TrainReport> {
   await backendReady;
   if (trainer && loaded?.model !== trainer.model) trainer.dispose();
@@ -389,12 +381,7 @@ const offlineReady = enableOffline().catch((error: Error) => {
 });
 
 // ---------- test and console hooks ----------
-declare global {
-  interface Window {
-    mlm: typeof api;
-  }
-}
-const api = {
+const api: PlaygroundApi = {
   backend: backendReady,
   offlineReady,
   loadModelFromUrl: (url: string) => loadFromUrl(new URL(url, document.baseURI).href).then((m) => ({ source: m.source, parameters: m.model.countParameters() })),

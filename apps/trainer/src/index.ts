@@ -50,5 +50,7 @@ export { trainCommand, type TrainCommandOptions } from './commands/train.js';
 export { evaluateCommand } from './commands/evaluate.js';
 export { generateCommand } from './commands/generate.js';
 export { exportCommand } from './commands/export.js';
+export { importCommand } from './commands/import.js';
+export type { ImportCommandOptions } from './commands/import.js';
 export { demoCommand } from './commands/demo.js';
 export type { CommandIO } from './commands/command-io.js';

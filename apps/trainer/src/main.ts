@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
+import { importCommand } from './commands/import.js';
 import { listComponentsCommand } from './commands/list-components.js';
 import { printConfigCommand } from './commands/print-config.js';
 import { trainCommand } from './commands/train.js';
@@ -102,8 +103,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .option('-o, --output <file>', 'predictions JSONL (default: the run folder\'s predictions/<split>/)')
     .option('--no-ema', 'use the trained weights even when the checkpoint has EMA weights')
     .option('--backend <name>', 'tensor backend')
-    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; split: 'validation' | 'test'; maxExamples?: number; batchSize?: number; output?: string; ema: boolean; backend?: string }) => {
+    .option('--data <file>', "evaluate on this data file (star: JSON lines; jsonl-pairs: prompt/completion JSON lines)")
+    .option('--task <name>', "the task (default: the run's, or the folder's task.json)")
+    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; split: 'validation' | 'test'; maxExamples?: number; batchSize?: number; output?: string; ema: boolean; backend?: string; data?: string; task?: string }) => {
       await evaluateCommand({
+        data: flags.data,
+        task: flags.task,
         modelPath,
         preset: flags.preset,
         configFiles: flags.config,
@@ -126,7 +131,9 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .option('--stream', 'render the unmasking step by step')
     .option('--no-ema', 'use the trained weights even when the checkpoint has EMA weights')
     .option('--backend <name>', 'tensor backend')
-    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; prompt: string[]; promptsFile?: string; numSamples?: number; output?: string; stream?: boolean; ema: boolean; backend?: string }) => {
+    .option('--task <name>', "a built-in task whose tokenizer and shape to use (folders without tokenizer.json / task.json)")
+    .option('--tokenizer <file>', "a tokenizer.json to use instead of the folder's")
+    .action(async (modelPath: string, overrides: string[], flags: { config: string[]; preset?: string; prompt: string[]; promptsFile?: string; numSamples?: number; output?: string; stream?: boolean; ema: boolean; backend?: string; task?: string; tokenizer?: string }) => {
       const needStdin = flags.prompt.length === 0 && !flags.promptsFile;
       await generateCommand({
         modelPath,
@@ -141,6 +148,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
         stream: flags.stream ?? false,
         useEma: flags.ema,
         backend: flags.backend,
+        task: flags.task,
+        tokenizerFile: flags.tokenizer,
         io,
         interactive: !options.io && Boolean(process.stdout.isTTY),
       });
@@ -153,8 +162,23 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .argument('<outDir>', 'output folder')
     .option('--no-ema', 'export the trained weights instead of the EMA weights')
     .option('--backend <name>', 'tensor backend')
-    .action(async (modelPath: string, outDir: string, flags: { ema: boolean; backend?: string }) => {
-      await exportCommand({ modelPath, outDir, useEma: flags.ema, backend: flags.backend, io });
+    .option('--task <name>', "a built-in task whose tokenizer and task.json to write (folders without tokenizer.json / task.json)")
+    .option('--tokenizer <file>', "a tokenizer.json to write instead of the folder's")
+    .action(async (modelPath: string, outDir: string, flags: { ema: boolean; backend?: string; task?: string; tokenizer?: string }) => {
+      await exportCommand({ modelPath, outDir, useEma: flags.ema, backend: flags.backend, task: flags.task, tokenizerFile: flags.tokenizer, io });
+    });
+
+  program
+    .command('import')
+    .description('read an xlm-core checkpoint (Lightning .ckpt, .pth, pytorch_model.bin, or a folder with one) into a model folder, without running its pickle')
+    .argument('<checkpoint>', 'checkpoint file or folder')
+    .argument('<outDir>', 'output folder (config.json, model.safetensors, tokenizer.json, task.json)')
+    .option('--config <file>', "a config.json with the model's arguments (default: the checkpoint's hyper-parameters, or config.json beside it)")
+    .option('--tokenizer <file>', 'a tokenizer.json to write with the model')
+    .option('--task <name>', "a built-in task whose tokenizer and task.json go with the model (default: the checkpoint's recorded dataset)")
+    .option('--no-ema', 'import the trained weights instead of the EMA weights')
+    .action(async (input: string, outDir: string, flags: { config?: string; tokenizer?: string; task?: string; ema: boolean }) => {
+      await importCommand({ input, outDir, configFile: flags.config, tokenizerFile: flags.tokenizer, task: flags.task, useEma: flags.ema, io });
     });
 
   configOptions(program.command('print-config').description('print the merged configuration with every default')).action(

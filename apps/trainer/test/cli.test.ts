@@ -105,7 +105,7 @@ describe('mlm CLI end to end (train → checkpoint → eval → generate → exp
     expect(io.stdout.join('\n')).toMatch(/gradientClipNorm: 1/);
     io = recordingIO();
     expect(await main(['list-components'], { ...noStdin, io })).toBe(0);
-    expect(io.stdout.join('\n')).toMatch(/task:\n {2}mlm\/star-easy/);
+    expect(io.stdout.join('\n')).toMatch(/task:\n( {2}.*\n)* {2}mlm\/star-easy/);
     expect(io.stdout.join('\n')).toMatch(/presets: demo, /);
   });
 

@@ -21,3 +21,10 @@ export type { FetchCheckpointOptions } from './checkpoint-url.js';
 export { SafetensorsError, SafetensorsFile, parseSafetensors, serializeSafetensors, tensorToFloat32, float32Tensor } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsData, SafetensorsDataByDtype, SafetensorsTensor, SafetensorsInput } from './safetensors.js';
 export { float16ToFloat32, bfloat16ToFloat32, float32ToFloat16, float32ToBfloat16 } from './float16.js';
+// Importing xlm-core / PyTorch checkpoints from bytes (zip + restricted pickle; nothing is executed).
+export { ZipArchiveError } from './zip-archive.js';
+export { PickleError } from './restricted-unpickler.js';
+export { parseTorchCheckpoint } from './torch-checkpoint.js';
+export type { TorchCheckpoint } from './torch-checkpoint.js';
+export { importXlmCoreCheckpoint, recordedDataset } from './xlm-core-checkpoint.js';
+export type { ImportCheckpointOptions, ImportedCheckpoint } from './xlm-core-checkpoint.js';

@@ -3,3 +3,5 @@
 export { fromPretrained, savePretrained } from './pretrained-model.js';
 export { readPretrainedFolder, writePretrainedFolder } from './pretrained-files.js';
 export { readSafetensorsFile, writeSafetensorsFile, writeFileAtomic, syncFile, syncDirectory } from './safetensors-file.js';
+export { importXlmCoreCheckpointFile, locateTorchCheckpoint, TORCH_CHECKPOINT_FILES } from './xlm-core-checkpoint-file.js';
+export type { ImportCheckpointFileResult } from './xlm-core-checkpoint-file.js';

@@ -322,6 +322,96 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+/* ---------------------------------------------------------------- transpose */
+
+#define MAX_RANK 8
+
+static int get_int_array(napi_env env, napi_value value, const char *name, uint64_t *out, uint32_t *length) {
+  bool is_array = false;
+  napi_is_array(env, value, &is_array);
+  if (!is_array) THROW(env, "%s: expected an array of integers", name);
+  napi_get_array_length(env, value, length);
+  if (*length < 1 || *length > MAX_RANK) THROW(env, "%s: expected 1 to %d entries, got %u", name, MAX_RANK, *length);
+  for (uint32_t i = 0; i < *length; i++) {
+    napi_value element;
+    napi_get_element(env, value, i, &element);
+    if (!get_u32(env, element, name, &out[i])) return 0;
+  }
+  return 1;
+}
+
+/*
+ * transpose(heap, x, out, elementBytes, shape, perm): out = x transposed by perm (row-major), for
+ * 4-byte (float32, int32) or 1-byte (bool) elements; x and out must not overlap.
+ */
+static napi_value Transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value args[6];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 6) THROW(env, "transpose: expected 6 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, x, out, bytes, shape[MAX_RANK], perm[MAX_RANK];
+  uint32_t rank, perm_rank;
+  if (!get_heap(env, args[0], &heap, &heap_length) || !get_u32(env, args[1], "x", &x) || !get_u32(env, args[2], "out", &out) ||
+      !get_u32(env, args[3], "elementBytes", &bytes) || !get_int_array(env, args[4], "shape", shape, &rank) ||
+      !get_int_array(env, args[5], "perm", perm, &perm_rank))
+    return NULL;
+  if (bytes != 4 && bytes != 1) THROW(env, "elementBytes: expected 4 or 1, got %llu", (unsigned long long)bytes);
+  if (perm_rank != rank) THROW(env, "perm: expected %u entries (the rank of shape), got %u", rank, perm_rank);
+  int seen[MAX_RANK] = {0};
+  for (uint32_t i = 0; i < rank; i++) {
+    if (perm[i] >= rank || seen[perm[i]]) THROW(env, "perm: expected a permutation of 0..%u", rank - 1);
+    seen[perm[i]] = 1;
+  }
+  uint64_t size = 1;
+  for (uint32_t i = 0; i < rank; i++) {
+    size *= shape[i];
+    if (size > (1ull << 32)) THROW(env, "shape: more than 2^32 elements");
+  }
+  if (size == 0) return make_undefined(env);
+  if (x % bytes != 0 || out % bytes != 0) THROW(env, "x, out: byte offsets must be multiples of %llu", (unsigned long long)bytes);
+  if (x + size * bytes > heap_length) THROW(env, "x: bytes [%llu, %llu) lie outside the heap (%llu bytes)", (unsigned long long)x, (unsigned long long)(x + size * bytes), (unsigned long long)heap_length);
+  if (out + size * bytes > heap_length) THROW(env, "out: bytes [%llu, %llu) lie outside the heap (%llu bytes)", (unsigned long long)out, (unsigned long long)(out + size * bytes), (unsigned long long)heap_length);
+  if (x < out + size * bytes && out < x + size * bytes) THROW(env, "transpose: x and out overlap");
+
+  uint64_t in_strides[MAX_RANK], out_shape[MAX_RANK], step[MAX_RANK], counter[MAX_RANK] = {0};
+  uint64_t stride = 1;
+  for (int axis = (int)rank - 1; axis >= 0; axis--) {
+    in_strides[axis] = stride;
+    stride *= shape[axis];
+  }
+  for (uint32_t i = 0; i < rank; i++) {
+    out_shape[i] = shape[perm[i]];
+    step[i] = in_strides[perm[i]];
+  }
+  const uint64_t inner = out_shape[rank - 1], inner_step = step[rank - 1];
+  uint64_t in_offset = 0, out_offset = 0;
+  while (out_offset < size) {
+    if (bytes == 4) {
+      const uint32_t *source = (const uint32_t *)(heap + x);
+      uint32_t *target = (uint32_t *)(heap + out) + out_offset;
+      if (inner_step == 1) memcpy(target, source + in_offset, inner * 4);
+      else for (uint64_t i = 0; i < inner; i++) target[i] = source[in_offset + i * inner_step];
+    } else {
+      const uint8_t *source = heap + x;
+      uint8_t *target = heap + out + out_offset;
+      for (uint64_t i = 0; i < inner; i++) target[i] = source[in_offset + i * inner_step];
+    }
+    out_offset += inner;
+    int axis = (int)rank - 2;
+    while (axis >= 0) {
+      counter[axis]++;
+      in_offset += step[axis];
+      if (counter[axis] < out_shape[axis]) break;
+      in_offset -= counter[axis] * step[axis];
+      counter[axis] = 0;
+      axis--;
+    }
+    if (axis < 0) break;
+  }
+  return make_undefined(env);
+}
+
 /* ---------------------------------------------------------------- BLAS information and threads */
 
 static void set_string(napi_env env, napi_value object, const char *key, const char *value) {
@@ -372,6 +462,7 @@ NAPI_MODULE_INIT() {
       {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"blasInfo", NULL, BlasInfo, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},
+      {"transpose", NULL, Transpose, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

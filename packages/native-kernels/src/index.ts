@@ -43,6 +43,11 @@ export interface NativeKernelsAddon {
     strideA: number, strideB: number, strideC: number,
     bias: number, activation: number, alpha: number,
   ): void;
+  /**
+   * out = x transposed by `perm` (row-major; `shape` is x's, rank 1–8), elements of `elementBytes`
+   * (4: float32/int32, 1: bool) bytes; x and out must not overlap. Needs no BLAS.
+   */
+  transpose(heap: Uint8Array, x: number, out: number, elementBytes: number, shape: number[], perm: number[]): void;
   blasInfo(): BlasInfo;
   /** Sets the BLAS thread count; returns the count in use. */
   setThreads(threads: number): number;

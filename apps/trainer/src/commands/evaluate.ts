@@ -19,6 +19,10 @@ export interface EvaluateCommandOptions extends ConfigSources {
   /** Use the checkpoint's EMA weights when it has them (default true). */
   useEma?: boolean;
   backend?: string | undefined;
+  /** Evaluate on this data file (the task's own layout) instead of the task's split. */
+  data?: string | undefined;
+  /** A built-in task (default: the run's, or the folder's task.json). */
+  task?: string | undefined;
   io: CommandIO;
 }
 
@@ -41,17 +45,23 @@ export async function evaluateCommand(options: EvaluateCommandOptions): Promise<
   const { io } = options;
   const folder = locateModelFolder(options.modelPath);
   const configFiles = [...(folder.runConfigFile ? [folder.runConfigFile] : []), ...(options.configFiles ?? [])];
-  if (configFiles.length === 0 && !options.preset && !options.values) {
+  // The task: --task, else the run's config, else the folder's task.json (an imported or exported model).
+  const taskName = options.task ?? (configFiles.length === 0 && !options.preset ? folder.taskInfo?.name : undefined);
+  let values = options.values;
+  if (taskName !== undefined) values = { ...(values ?? {}), task: { ...(((values ?? {}) as { task?: object }).task ?? {}), name: taskName.includes('/') ? taskName : `mlm/${taskName}` } };
+  if (configFiles.length === 0 && !options.preset && !values) {
     throw new ConfigError([
-      { path: 'config', message: `${folder.directory} is not inside a run folder, so its task is unknown; pass --preset <name> or --config <file>` },
+      { path: 'config', message: `${folder.directory} is not inside a run folder and has no task.json, so its task is unknown; pass --task <name>, --preset <name> or --config <file>` },
     ]);
   }
-  const { config, registry, prepared } = await loadRun({ preset: options.preset, configFiles, overrides: options.overrides, values: options.values, backend: options.backend });
+  const split = options.split ?? 'test';
+  // --data: the task reads this file as the evaluated split (each task checks every record first).
+  const overrides = [...(options.overrides ?? []), ...(options.data !== undefined ? [`task.files.${split}=${JSON.stringify(path.resolve(options.data))}`] : [])];
+  const { config, registry, prepared } = await loadRun({ preset: options.preset, configFiles, overrides, values, backend: options.backend });
   await initializeBackend({ backend: config.backend, ...(config.threads !== null ? { threads: config.threads } : {}), log: io.err });
   const model = await loadModelFromFolder(folder, { useEma: options.useEma ?? true });
   try {
     const components = await instantiateRun(prepared, registry, { model });
-    const split = options.split ?? 'test';
     const step = /step-(\d+)$/.exec(folder.directory)?.[1];
     const predictionsFile =
       options.output !== undefined

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { initializeBackend } from '@mlm/backend';
 import { saveTokenizerFile } from '@mlm/collators/node';
 import { TASK_INFO_FILE, saveModelFolder } from '../training/checkpoint.js';
-import { loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
+import { applyTaskOptions, loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
 import type { CommandIO } from './command-io.js';
 
 /**
@@ -11,8 +11,8 @@ import type { CommandIO } from './command-io.js';
  * loads: config.json + model.safetensors + tokenizer.json (+ task.json), with the EMA weights when the
  * checkpoint has them.
  */
-export async function exportCommand(options: { modelPath: string; outDir: string; useEma?: boolean; backend?: string | undefined; io: CommandIO }): Promise<string> {
-  const folder = locateModelFolder(options.modelPath);
+export async function exportCommand(options: { modelPath: string; outDir: string; useEma?: boolean; backend?: string | undefined; task?: string | undefined; tokenizerFile?: string | undefined; io: CommandIO }): Promise<string> {
+  const folder = await applyTaskOptions(locateModelFolder(options.modelPath), { task: options.task, tokenizerFile: options.tokenizerFile });
   const outDir = path.resolve(options.outDir);
   if (outDir === folder.directory) throw new Error(`the output folder ${outDir} is the model folder itself`);
   await initializeBackend({ backend: options.backend ?? 'auto', log: options.io.err });

@@ -7,7 +7,7 @@ import type { MLMPredictionBatch, PredictorStepEvent, Tokenizer } from '@mlm/typ
 import { loadConfig, type ConfigSources } from '../config/load-config.js';
 import { createRegistryWithPlugins } from '../registry/create-registry.js';
 import type { TaskInfo } from '../registry/component-context.js';
-import { loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
+import { applyTaskOptions, loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
 import type { MLMPredictor } from '../training/run-components.js';
 import type { CommandIO } from './command-io.js';
 
@@ -27,6 +27,10 @@ export interface GenerateCommandOptions extends ConfigSources {
   stream?: boolean;
   useEma?: boolean;
   backend?: string | undefined;
+  /** A built-in task whose shape and tokenizer to use (for folders without task.json / tokenizer.json). */
+  task?: string | undefined;
+  /** A tokenizer.json to use instead of the folder's. */
+  tokenizerFile?: string | undefined;
   io: CommandIO;
   /** Whether `io.out` is a terminal (live redraw when streaming). */
   interactive?: boolean;
@@ -81,7 +85,7 @@ async function streamBatch(predictor: MLMPredictor, batch: MLMPredictionBatch, t
  */
 export async function generateCommand(options: GenerateCommandOptions): Promise<GeneratedText[]> {
   const { io } = options;
-  const folder = locateModelFolder(options.modelPath);
+  const folder = await applyTaskOptions(locateModelFolder(options.modelPath), { task: options.task, tokenizerFile: options.tokenizerFile });
   const configFiles = [...(folder.runConfigFile ? [folder.runConfigFile] : []), ...(options.configFiles ?? [])];
   const { config, baseDirectories } = loadConfig({ preset: options.preset, configFiles, overrides: options.overrides, values: options.values });
   const registry = await createRegistryWithPlugins(config.plugins, baseDirectories);

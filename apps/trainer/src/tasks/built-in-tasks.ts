@@ -1,3 +1,4 @@
+import { createJsonlPairsTask, type JsonlPairsTaskOptions } from './jsonl-pairs-task.js';
 import { createStarTask } from './star-task.js';
 import { createSudokuTask } from './sudoku-task.js';
 import type { TaskFactory } from './task.js';
@@ -10,4 +11,5 @@ export const BUILT_IN_TASKS: Record<string, TaskFactory> = {
   'star-hard': (options) => createStarTask('hard', options),
   sudoku: (options) => createSudokuTask(options),
   'text-char': (options) => createTextTask(options),
+  'jsonl-pairs': (options) => createJsonlPairsTask(options as JsonlPairsTaskOptions),
 };

@@ -1,6 +1,7 @@
 import { SimpleSpaceTokenizer } from '@mlm/collators';
 import type { CollatorInput, Tokenizer } from '@mlm/types';
 import { z } from 'zod';
+import { DataRecordError, describeDataValue, readJsonlRecords } from './data-file-records.js';
 import { createArraySource } from './example-source.js';
 import { generateSplits, generatedDataDirectory, loadOrGenerateSplits, type GeneratedSplits } from './generated-splits.js';
 import { readJsonLines, writeJsonLines } from './jsonl-file.js';
@@ -84,6 +85,42 @@ async function readStarGraphs(file: string): Promise<StarGraph[]> {
   return graphs;
 }
 
+/** Star task options: generated splits, or your own files in the reference's JSON-lines layout. */
+export interface StarTaskOptions extends TaskFactoryOptions {
+  /**
+   * JSON-lines files per split, one graph per line as the reference's `dhruveshpatel/star-*` datasets
+   * hold them: `{"edge_list": [[a, b], ...], "source": s, "goal": g, "path": [s, ..., g]}` (`edgeList`
+   * also accepted). With `files`, splits without a file are empty (nothing is generated).
+   */
+  files?: { train?: string; validation?: string; test?: string };
+}
+
+/** Checks one record of a star data file (reference layout); nodes must be tokens of the task's vocabulary. */
+function parseStarRecord(record: Record<string, unknown>, vocabSize: number): StarGraph {
+  const node = (value: unknown, field: string): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= vocabSize) {
+      throw new DataRecordError(field, `expected a node number in 0..${vocabSize - 1}, got ${describeDataValue(value)}`);
+    }
+    return value;
+  };
+  const edgeField = 'edge_list' in record ? 'edge_list' : 'edgeList';
+  const edges = record[edgeField];
+  if (!Array.isArray(edges) || edges.length === 0) throw new DataRecordError(edgeField, `expected a non-empty list of [from, to] pairs, got ${describeDataValue(edges)}`);
+  const edgeList = edges.map((edge, index): [number, number] => {
+    if (!Array.isArray(edge) || edge.length !== 2) throw new DataRecordError(`${edgeField}[${index}]`, `expected a [from, to] pair, got ${describeDataValue(edge)}`);
+    return [node(edge[0], `${edgeField}[${index}][0]`), node(edge[1], `${edgeField}[${index}][1]`)];
+  });
+  const path = record.path;
+  if (!Array.isArray(path) || path.length < 2) throw new DataRecordError('path', `expected a list of at least 2 nodes, got ${describeDataValue(path)}`);
+  return { edgeList, source: node(record.source, 'source'), goal: node(record.goal, 'goal'), path: path.map((value, index) => node(value, `path[${index}]`)) };
+}
+
+async function readStarSplits(name: string, files: NonNullable<StarTaskOptions['files']>, vocabSize: number): Promise<GeneratedSplits<StarGraph>> {
+  if (!files.train && !files.validation && !files.test) throw new Error(`${name}: files needs at least one of train, validation, test`);
+  const read = async (file: string | undefined) => (file ? readJsonlRecords(file, (record) => parseStarRecord(record, vocabSize)) : []);
+  return { train: await read(files.train), validation: await read(files.validation), test: await read(files.test) };
+}
+
 /** The star task, with the raw graphs of every split. */
 export interface StarTask extends Task {
   difficulty: StarDifficulty;
@@ -114,8 +151,11 @@ export async function createStarTask(difficulty: StarDifficulty, options: TaskFa
   }
   const counts = splitCounts(parsed, STAR_SPLIT_SIZES);
   const tokenizer = SimpleSpaceTokenizer.forNumbers(settings.vocabSize);
-  const dataDirectory = parsed.dataDir === undefined ? undefined : generatedDataDirectory(parsed.dataDir, name, parsed.seed, counts);
-  const splits = await loadOrGenerateSplits<StarGraph>({
+  const dataDirectory = parsed.dataDir === undefined || (options as StarTaskOptions).files ? undefined : generatedDataDirectory(parsed.dataDir, name, parsed.seed, counts);
+  const files = (options as StarTaskOptions).files;
+  const splits = files
+    ? await readStarSplits(name, files, settings.vocabSize)
+    : await loadOrGenerateSplits<StarGraph>({
     directory: dataDirectory,
     extension: 'jsonl',
     counts,

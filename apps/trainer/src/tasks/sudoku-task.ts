@@ -39,6 +39,8 @@ export function preprocessSudoku(puzzle: SudokuPuzzle, tokenizer: Tokenizer): Su
 export interface SudokuTaskOptions extends TaskFactoryOptions {
   /** Clues left in each generated puzzle (see `generateSudoku`); default 33. */
   targetClues?: number;
+  /** Your own puzzles: CSV files per split in the reference's `quizzes,solutions` layout (splits without a file are empty). */
+  files?: { train?: string; validation?: string; test?: string };
 }
 
 /** The sudoku task, with the puzzles of every split. */
@@ -76,7 +78,10 @@ export async function createSudokuTask(options: SudokuTaskOptions): Promise<Sudo
   const tokenizer = SimpleSpaceTokenizer.forNumbers(10);
   const dataDirectory =
     parsed.dataDir === undefined ? undefined : generatedDataDirectory(parsed.dataDir, name, parsed.seed, counts, `-clues-${targetClues}`);
-  const puzzles = await loadOrGenerateSplits<SudokuPuzzle>({
+  const files = options.files;
+  const puzzles = files
+    ? { train: files.train ? await readPuzzles(files.train) : [], validation: files.validation ? await readPuzzles(files.validation) : [], test: files.test ? await readPuzzles(files.test) : [] }
+    : await loadOrGenerateSplits<SudokuPuzzle>({
     directory: dataDirectory,
     extension: 'csv',
     counts,

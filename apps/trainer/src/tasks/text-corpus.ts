@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { access, constants, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * The files of a corpus: the file itself, or every `.txt` file under a folder (recursively), sorted by
+ * The files of a corpus: the file itself, or every `.txt` / `.jsonl` file under a folder (recursively), sorted by
  * relative path. Missing paths, folders without `.txt` files and unreadable files are errors naming
  * the path.
  */
@@ -19,11 +20,11 @@ export async function listCorpusFiles(corpusPath: string): Promise<string[]> {
   if (info.isDirectory()) {
     const entries = await readdir(corpusPath, { recursive: true, withFileTypes: true });
     files = entries
-      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith('.txt'))
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && /\.(txt|jsonl)$/i.test(entry.name))
       .map((entry) => path.relative(corpusPath, path.join(entry.parentPath, entry.name)))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       .map((relative) => path.join(corpusPath, relative));
-    if (files.length === 0) throw new Error(`text corpus: folder ${corpusPath} holds no .txt files`);
+    if (files.length === 0) throw new Error(`text corpus: folder ${corpusPath} holds no .txt or .jsonl files`);
   } else if (info.isFile()) {
     files = [corpusPath];
   } else {
@@ -49,6 +50,10 @@ const MAX_PIECE_LENGTH = 1 << 20;
  */
 export async function* readCorpusPieces(files: readonly string[]): AsyncGenerator<string> {
   for (const file of files) {
+    if (/\.jsonl$/i.test(file)) {
+      yield* readJsonlTexts(file);
+      continue;
+    }
     const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
     let pending = '';
     try {
@@ -74,5 +79,36 @@ export async function* readCorpusPieces(files: readonly string[]): AsyncGenerato
       stream.destroy();
     }
     if (pending.length > 0) yield `${pending}\n`;
+  }
+}
+
+/**
+ * A `.jsonl` corpus file (the layout of Hugging Face text datasets such as lm1b/owt exports): one
+ * `{"text": "..."}` record per line, each yielded as a line of text. A bad record is an error naming
+ * the file, the line and the field.
+ */
+async function* readJsonlTexts(file: string): AsyncGenerator<string> {
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      lineNumber += 1;
+      if (line.trim().length === 0) continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch (error) {
+        throw new Error(`${file}:${lineNumber}: invalid JSON (${(error as Error).message})`);
+      }
+      const text = typeof record === 'object' && record !== null ? (record as Record<string, unknown>).text : undefined;
+      if (typeof text !== 'string') {
+        throw new Error(`${file}:${lineNumber}: field "text": expected a string, got ${text === undefined ? 'nothing' : JSON.stringify(text).slice(0, 80)}`);
+      }
+      yield `${text}\n`;
+    }
+  } finally {
+    lines.close();
+    input.destroy();
   }
 }

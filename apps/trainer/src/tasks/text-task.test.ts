@@ -101,7 +101,7 @@ describe('createTextTask', () => {
     await expect(createTextTask({ seed: 0, path: path.join(root, 'nowhere') })).rejects.toThrow(/path .*nowhere does not exist/);
     await expect(createTextTask({ seed: 0 })).rejects.toThrow(/options.path is required/);
     const noText = await folderWith('no-text', { 'readme.md': 'x' });
-    await expect(createTextTask({ seed: 0, path: noText })).rejects.toThrow(/folder .*no-text holds no \.txt files/);
+    await expect(createTextTask({ seed: 0, path: noText })).rejects.toThrow(/folder .*no-text holds no \.txt or \.jsonl files/);
     const empty = await folderWith('empty', { 'a.txt': '', 'b.txt': '' });
     await expect(createTextTask({ seed: 0, path: empty })).rejects.toThrow(/corpus at .*empty is empty \(2 file\(s\)/);
     const tiny = await folderWith('tiny', { 'a.txt': 'only a few characters' });

@@ -1,4 +1,7 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { fileVersionEvent, scalarsEvent, sessionStartEvent, tfRecord } from './tensorboard-events.js';
 
 /** One line of metrics: where in training and the values (`train/loss`, `val/prediction/exact_match`, ...). */
 export interface MetricsRecord {
@@ -60,6 +63,34 @@ export function createCsvMetricsLogger(file: string): MetricsLogger {
         ([metric, value]) => `${record.step},${record.epoch},${record.time.toFixed(3)},${metric.includes(',') ? JSON.stringify(metric) : metric},${value}`,
       );
       if (rows.length) appendFileSync(file, `${rows.join('\n')}\n`);
+    },
+    close() {},
+  };
+}
+
+/**
+ * TensorBoard event files (`tensorboard --logdir <run folder>/..` shows the run): one
+ * `events.out.tfevents.<seconds>.<host>` file per session in `directory`, each record flushed as it is
+ * logged. A resumed session writes a SessionLog START at the resumed step + 1, so TensorBoard drops the
+ * stale events after the checkpoint, as it does for TensorFlow runs.
+ */
+export function createTensorboardMetricsLogger(directory: string, options: { hostname?: string; now?: () => number } = {}): MetricsLogger {
+  const now = options.now ?? (() => Date.now() / 1000);
+  let file: string | undefined;
+  const append = (bytes: Uint8Array) => appendFileSync(file!, tfRecord(bytes));
+  return {
+    open({ resumeStep }) {
+      mkdirSync(directory, { recursive: true });
+      const wallTime = now();
+      file = path.join(directory, `events.out.tfevents.${Math.floor(wallTime)}.${(options.hostname ?? hostname()).replace(/[^A-Za-z0-9._-]/g, '_')}`);
+      // A second session in the same second gets its own file.
+      for (let suffix = 1; existsSync(file); suffix++) file = file.replace(/(\.\d+)?$/, `.${suffix}`);
+      writeFileSync(file, tfRecord(fileVersionEvent(wallTime)));
+      if (resumeStep !== null) append(sessionStartEvent(wallTime, resumeStep + 1));
+    },
+    log(record) {
+      if (!file) throw new Error('the TensorBoard logger was not opened');
+      if (Object.keys(record.values).length > 0) append(scalarsEvent(now(), record.step, record.values));
     },
     close() {},
   };

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { loadTokenizerFile } from '@mlm/collators/node';
 import { fromPretrained, readSafetensorsFile } from '@mlm/model/node';
 import type { Tokenizer } from '@mlm/types';
-import type { TaskInfo } from '../registry/component-context.js';
+import { taskInfoOf, type TaskInfo } from '../registry/component-context.js';
+import { BUILT_IN_TASKS } from '../tasks/index.js';
 import { EMA_FILE, findLastCheckpoint, isCompleteCheckpoint, TASK_INFO_FILE, TRAINER_STATE_FILE } from './checkpoint.js';
 import { assignNamedTensors } from './model-weights.js';
 import type { TrainableModel } from './run-components.js';
@@ -19,6 +20,27 @@ export interface ModelFolder {
   taskInfo: TaskInfo | undefined;
   /** Whether EMA weights sit next to the model weights (checkpoints only). */
   hasEma: boolean;
+  /** A tokenizer chosen on the command line (--tokenizer, or --task's), used instead of tokenizer.json. */
+  tokenizer?: Tokenizer;
+}
+
+/**
+ * Applies `--task <name>` / `--tokenizer <file>` to a located folder: the task's shape replaces a
+ * missing (or differing) task.json and its tokenizer is used unless a tokenizer file is given. This
+ * lets a folder with only config.json + model.safetensors (what xlm-core's push_to_hub writes) generate
+ * and export.
+ */
+export async function applyTaskOptions(folder: ModelFolder, options: { task?: string | undefined; tokenizerFile?: string | undefined }): Promise<ModelFolder> {
+  let result = folder;
+  if (options.task !== undefined) {
+    const factory = BUILT_IN_TASKS[options.task];
+    if (!factory) throw new Error(`--task ${JSON.stringify(options.task)} is not a built-in task; expected one of ${Object.keys(BUILT_IN_TASKS).join(', ')}`);
+    // Only the task's shape and tokenizer are needed: one example per split keeps this instant.
+    const task = await factory({ seed: 42, numTrain: 1, numValidation: 1, numTest: 1 });
+    result = { ...result, taskInfo: taskInfoOf(task), tokenizer: task.tokenizer };
+  }
+  if (options.tokenizerFile !== undefined) result = { ...result, tokenizer: await loadTokenizerFile(options.tokenizerFile) };
+  return result;
 }
 
 function hasModelFiles(directory: string): boolean {
@@ -76,7 +98,13 @@ export async function loadModelFromFolder(folder: ModelFolder, options: { useEma
 }
 
 export async function loadTokenizerFromFolder(folder: ModelFolder): Promise<Tokenizer> {
+  if (folder.tokenizer) return folder.tokenizer;
   const file = path.join(folder.directory, 'tokenizer.json');
-  if (!existsSync(file)) throw new Error(`${folder.directory} has no tokenizer.json`);
+  if (!existsSync(file)) {
+    throw new Error(
+      `${folder.directory} has no tokenizer.json (a folder with only config.json + model.safetensors): pass --tokenizer <tokenizer.json>, ` +
+        `or --task <${Object.keys(BUILT_IN_TASKS).join('|')}> to use that task's tokenizer`,
+    );
+  }
   return loadTokenizerFile(file);
 }

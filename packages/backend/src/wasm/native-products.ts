@@ -15,6 +15,8 @@ export interface NativeProducts {
     strideA: number, strideB: number, strideC: number,
     bias: number, activation: number, alpha: number,
   ): void;
+  /** out = x transposed by perm (row-major), elements of 4 or 1 bytes; byte offsets into the heap. */
+  transpose?(heap: Uint8Array, x: number, out: number, elementBytes: number, shape: number[], perm: number[]): void;
 }
 
 /** The addon's activation codes. */

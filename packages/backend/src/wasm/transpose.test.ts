@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '../index.js';
 import { maxRelativeError, onBothBackends, seededValues } from './kernel-test-support.js';
-import { simplifyTranspose } from './transpose.js';
+import { simplifyTranspose, transposeInto } from './transpose.js';
 
 beforeAll(async () => {
   await initializeBackend({ backend: 'cpu', log: () => {} });
@@ -31,6 +31,23 @@ describe('Transpose and GatherV2 on wasm', () => {
         },
       ),
       { numRuns: 80 },
+    );
+  });
+
+  it('the JavaScript loop (used without the native addon) equals the cpu backend above rank 4', async () => {
+    await tf.setBackend('cpu');
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 5, maxLength: 6 }).chain((shape) => fc.tuple(fc.constant(shape), permutation(shape.length), fc.integer())),
+        ([shape, perm, seed]) => {
+          const values = seededValues(shape.reduce((p, d) => p * d, 1), seed);
+          const expected = tf.tidy(() => Float32Array.from(tf.transpose(tf.tensor(values, shape), perm).dataSync()));
+          const actual = new Float32Array(values.length);
+          transposeInto(values, shape, perm, actual);
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 

@@ -1,7 +1,8 @@
 import { Transpose } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { runStockKernelSingle } from './stock-kernels.js';
-import { heapView, sizeOf, type HeapArray, type WasmBackendInternals } from './wasm-internals.js';
+import { heapBytes, nativeProducts } from './native-products.js';
+import { bytesPerElement, heapView, sizeOf, tensorAddress, type HeapArray, type WasmBackendInternals } from './wasm-internals.js';
 
 /**
  * The same transposition with size-1 axes dropped and runs of axes that stay adjacent merged
@@ -71,8 +72,9 @@ export function transposeInto(source: HeapArray, shape: readonly number[], perm:
 
 /**
  * Transpose: drops size-1 axes and merges axes that stay adjacent, then uses the stock C++ kernel up
- * to rank 4 (specialised there) and JavaScript above (the stock generic rank-5+ path took ~0.9 s for
- * the [B, L, 3, H, dh] → [3, B, H, L, dh] split of attention heads; this takes a few ms).
+ * to rank 4 (specialised there) and above that our native addon's C loop where it is loaded, otherwise
+ * JavaScript (the stock generic rank-5+ path took ~0.9 s for the [B, L, 3, H, dh] → [3, B, H, L, dh]
+ * split of attention heads; this takes a few ms).
  */
 export function wasmTranspose(backend: WasmBackendInternals, x: TensorInfo, perm: number[]): TensorInfo {
   const outShape = perm.map((axis) => x.shape[axis]!);
@@ -90,7 +92,13 @@ export function wasmTranspose(backend: WasmBackendInternals, x: TensorInfo, perm
     return { ...out, shape: outShape };
   }
   const out = backend.makeOutput(outShape, x.dtype);
-  transposeInto(heapView(backend, x), simple.shape, simple.perm, heapView(backend, out));
+  const native = nativeProducts();
+  if (native?.transpose) {
+    // The same odometer walk in C (attention's head split and merge, forward and backward).
+    native.transpose(heapBytes(backend), tensorAddress(backend, x), tensorAddress(backend, out), bytesPerElement(x.dtype), simple.shape, simple.perm);
+  } else {
+    transposeInto(heapView(backend, x), simple.shape, simple.perm, heapView(backend, out));
+  }
   return out;
 }
 

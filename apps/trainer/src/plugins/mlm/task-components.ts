@@ -16,14 +16,37 @@ const generatedTaskSchema = z.strictObject({
   dataDir: nonEmptyString().optional(),
 });
 
+const splitFiles = () =>
+  z.strictObject({ train: nonEmptyString().optional(), validation: nonEmptyString().optional(), test: nonEmptyString().optional() });
+
+const starTaskSchema = generatedTaskSchema.extend({
+  /** Your own graphs: JSON-lines files per split in the reference's layout (splits without a file are empty). */
+  files: splitFiles().optional(),
+});
+
+const jsonlPairsTaskSchema = z.strictObject({
+  seed: seed(),
+  /** JSON-lines files of {"prompt", "completion"} records per split (train required to train). */
+  files: splitFiles(),
+  /** seq2seq: complete the prompt; infill: the prompt is the completion with [MASK]s. */
+  mode: z.enum(['seq2seq', 'infill']).optional(),
+  /** A tokenizer.json; otherwise a SimpleSpaceTokenizer of the files' whitespace-separated tokens. */
+  tokenizerPath: nonEmptyString().optional(),
+  /** Completion block (default: longest completion + BOS/EOS) and prompt block (default: longest prompt). */
+  blockSize: positiveInteger().optional(),
+  inputBlockSize: positiveInteger().optional(),
+});
+
 const sudokuTaskSchema = generatedTaskSchema.extend({
+  /** Your own puzzles: CSV files per split, `quizzes,solutions` (splits without a file are empty). */
+  files: splitFiles().optional(),
   /** Clues left in each generated puzzle (default 33). */
   targetClues: z.number().int().min(17).max(80).optional(),
 });
 
 const textTaskSchema = z.strictObject({
   seed: seed(),
-  /** A .txt file or a folder of .txt files (required). */
+  /** A .txt or .jsonl ({"text": ...} per line) file, or a folder of them (required). */
   path: nonEmptyString(),
   /** A tokenizer.json; otherwise a character-level tokenizer is built from the corpus. */
   tokenizerPath: nonEmptyString().optional(),
@@ -40,11 +63,13 @@ const DESCRIPTIONS: Record<string, string> = {
   'star-hard': 'star-graph path finding, hard (seq2seq; graphs generated locally)',
   sudoku: 'sudoku infilling (puzzles generated and checked locally)',
   'text-char': 'a local text corpus, character-level (unconditional generation)',
+  'jsonl-pairs': 'your own prompt/completion pairs from JSON-lines files (seq2seq or infill)',
 };
 
 /** The built-in tasks as `task` components (`mlm/star-easy`, `mlm/sudoku`, `mlm/text-char`, ...). */
 export const taskComponents = Object.entries(BUILT_IN_TASKS).map(([name, factory]) => {
-  const schema = name === 'sudoku' ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : generatedTaskSchema;
+  const schema =
+    name === 'sudoku' ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : name === 'jsonl-pairs' ? jsonlPairsTaskSchema : name.startsWith('star') ? starTaskSchema : generatedTaskSchema;
   return defineComponent<TaskFactoryOptions, Task>({
     kind: 'task',
     name: `mlm/${name}`,
