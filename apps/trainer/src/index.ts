@@ -1,15 +1,16 @@
-// Plugin authoring
-export { definePlugin, defineComponent } from './registry/define-plugin.js';
-export type { ComponentContext, TaskInfo } from './registry/component-context.js';
+// Plugin authoring: the component layer lives in @mlm/components (plugins depend on it, not on the
+// trainer); the trainer adds its kinds (task, logger), its resources (task, runFolder) and
+// loads plugin packages from files.
+export { ComponentRegistry, defineComponent, definePlugin } from '@mlm/components';
+export type { ComponentContext, ComponentDefinition, ComponentInfo, ComponentKind, ComponentKinds, OptionsSchema, Plugin } from '@mlm/components';
+export type { TaskInfo } from './registry/component-context.js';
 export { taskInfoOf } from './registry/component-context.js';
-export { ComponentRegistry, type ComponentInfo } from './registry/component-registry.js';
 export { createRegistry, createRegistryWithPlugins } from './registry/create-registry.js';
 export { loadPlugins, resolvePluginEntry } from './registry/load-plugins.js';
 export { mlmPlugin } from './plugins/mlm/index.js';
-export type { ComponentDefinition, ComponentKind, OptionsSchema, Plugin } from '@mlm/types';
 
 // Tasks and data (the task contract plugin tasks implement)
-export type { ExampleSource, Task, TaskFactory, TaskFactoryOptions, TaskKind } from './tasks/task.js';
+export type { CollatorDefault, ExampleSource, Task, TaskFactory, TaskFactoryOptions, TaskKind } from './tasks/task.js';
 export { BUILT_IN_TASKS, createArraySource, collectExamples } from './tasks/index.js';
 export { createDataLoader, type DataLoader, type DataLoaderOptions, type DataLoaderState } from './data/index.js';
 
@@ -28,7 +29,11 @@ export { clipGradientsByGlobalNorm, globalNorm } from './optim/clip-gradients.js
 export { ExponentialMovingAverage } from './optim/ema.js';
 
 // Training, evaluation, checkpoints
-export { runTraining, NonFiniteLossError, type TrainRunOptions, type TrainRunResult, type TrainDataLoader } from './training/trainer.js';
+export { runTraining, trainingCallbacks, NonFiniteLossError, type TrainRunOptions, type TrainRunResult, type TrainDataLoader } from './training/trainer.js';
+export { runTrainingLoop } from './training/training-loop.js';
+export type { StepResult, TrainingCallback } from './training/training-callback.js';
+export type { StepOutcome, TrainingRun } from './training/training-run.js';
+export { createBestCheckpointCallback, listBestCheckpoints } from './training/callbacks/best-checkpoint-callback.js';
 export { prepareRun, instantiateRun, type PreparedRun } from './training/prepare-run.js';
 export type { RunComponents, TrainableModel } from './training/run-components.js';
 export { evaluateSplit, type EvaluationOptions, type EvaluationResult, type EvaluationSample } from './training/evaluate.js';

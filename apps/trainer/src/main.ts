@@ -5,6 +5,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
+import { plotCommand } from './commands/plot.js';
 import { listComponentsCommand } from './commands/list-components.js';
 import { printConfigCommand } from './commands/print-config.js';
 import { trainCommand } from './commands/train.js';
@@ -179,6 +180,15 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .option('--no-ema', 'import the trained weights instead of the EMA weights')
     .action(async (input: string, outDir: string, flags: { config?: string; tokenizer?: string; task?: string; ema: boolean }) => {
       await importCommand({ input, outDir, configFile: flags.config, tokenizerFile: flags.tokenizer, task: flags.task, useEma: flags.ema, io });
+    });
+
+  program
+    .command('plot')
+    .description('SVG curves (train loss, lr, validation metrics) of runs and one HTML page comparing them; prints the paths')
+    .argument('<runs...>', 'run folders')
+    .option('-o, --output <dir>', 'output folder (default: <run>/plots for one run, ./plots for several)')
+    .action(async (runs: string[], flags: { output?: string }) => {
+      await plotCommand({ runs, outDir: flags.output, io });
     });
 
   configOptions(program.command('print-config').description('print the merged configuration with every default')).action(

@@ -51,6 +51,9 @@ describe('your own data from the CLI', () => {
     ];
     expect(await main(['train', '--run-dir', runDir, ...overrides], { ...noStdin, io }), io.text()).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/finished 2 steps/);
+    // The end of every training plots the run's curves.
+    expect(io.stderr.join('\n')).toContain(`plots: ${path.join(runDir, 'plots', 'index.html')}`);
+    expect(existsSync(path.join(runDir, 'plots', 'train_loss.svg'))).toBe(true);
     io = recordingIO();
     expect(await main(['eval', runDir, '--data', validation, 'backend=cpu'], { ...noStdin, io }), io.text()).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/on jsonl-pairs test \(4 examples\)/);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@mlm/backend';
 import { createRandom } from '@mlm/random';
-import { createUnconditionalBatch } from '@mlm/predictor';
+import { createUnconditionalBatch, type MLMPredictor } from '@mlm/predictor';
 import { FixedDistributionModel } from '@mlm/predictor/testing';
 import { createRegistryWithPlugins, main, type CommandIO } from '@mlm/trainer';
 import { createLeftToRightStrategy, createReverseDigitsTask, plugin } from './index.js';
@@ -60,6 +60,7 @@ describe('@mlm/example-plugin', () => {
   it('is used through the registry by the predictor: generation fills positions left to right', async () => {
     const registry = await createRegistryWithPlugins(['@mlm/example-plugin'], [here]);
     expect(registry.list().filter((component) => component.plugin === 'example').map((component) => component.name)).toEqual([
+      'example/reverse-digits-collator',
       'example/left-to-right',
       'example/reverse-digits',
     ]);
@@ -70,8 +71,8 @@ describe('@mlm/example-plugin', () => {
       'predictor',
       'mlm/predictor',
       { maxSteps: 3, topK: 1, positionStrategy: { name: 'example/left-to-right' } },
-      { registry, random: createRandom(1), createRandom, model, tokenizer, log: () => {} },
-    )) as { stream(batch: unknown): AsyncIterable<{ ids: { data: Int32Array }; final: boolean }> };
+      { random: createRandom(1), model, tokenizer },
+    )) as MLMPredictor;
     const batch = createUnconditionalBatch({ batchSize: 1, length: 6, maskTokenId: tokenizer.maskTokenId });
     const filled: number[] = [];
     let finalEvents = 0;
@@ -85,6 +86,24 @@ describe('@mlm/example-plugin', () => {
     // Three steps of two positions each, then the predictor's final (fill) step with nothing left to fill.
     expect(filled).toEqual([2, 4, 6, 6]);
     expect(finalEvents).toBe(1);
+  });
+
+  it('its task defaults to its own collator, which builds on a built-in one through the registry', async () => {
+    const registry = await createRegistryWithPlugins(['@mlm/example-plugin'], [here]);
+    const task = await registry.create('task', 'example/reverse-digits', { seed: 2, minLength: 2, maxLength: 4, numTrain: 4, numValidation: 0, numTest: 0 });
+    expect(task.collatorDefaults.train.name).toBe('example/reverse-digits-collator');
+    const { name, ...defaults } = task.collatorDefaults.train;
+    const examples = [];
+    for await (const example of task.splits.train.iterate()) examples.push(example);
+    const resources = { tokenizer: task.tokenizer, random: createRandom(5), taskInfo: task };
+    const plain = (await registry.create('collator', name, defaults, resources)).collate(examples);
+    const masked = (await registry.create('collator', name, { ...defaults, maskAll: true }, { ...resources, random: createRandom(5) })).collate(examples);
+    const mask = task.tokenizer.maskTokenId;
+    const scored = Array.from(masked.targetIds!.data, (id) => id !== -100);
+    expect(scored.some(Boolean)).toBe(true);
+    // maskAll: every scored (suffix) position is [MASK], every other position as the built-in collator left it.
+    Array.from(masked.inputIds.data).forEach((id, i) => expect(scored[i] ? id === mask : id === plain.inputIds.data[i]).toBe(true));
+    await expect(registry.create('collator', name, { maskAll: 'yes' }, resources, 'collators.train')).rejects.toThrow(/collators\.train\.maskAll/);
   });
 
   it('trains from a config that lists the plugin package', async () => {

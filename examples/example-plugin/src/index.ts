@@ -1,6 +1,6 @@
-import { definePlugin } from '@mlm/trainer';
+import { definePlugin } from '@mlm/components';
 import { leftToRightStrategy } from './left-to-right-strategy.js';
-import { reverseDigitsTask } from './reverse-digits-task.js';
+import { reverseDigitsCollator, reverseDigitsTask } from './reverse-digits-task.js';
 
 export { createReverseDigitsTask, reverseDigitsOptionsSchema, type ReverseDigitsOptions } from './reverse-digits-task.js';
 export { createLeftToRightStrategy, leftToRightOptionsSchema } from './left-to-right-strategy.js';
@@ -9,7 +9,7 @@ export { createLeftToRightStrategy, leftToRightOptionsSchema } from './left-to-r
 export const plugin = definePlugin({
   name: 'example',
   version: '0.1.0',
-  components: [reverseDigitsTask, leftToRightStrategy],
+  components: [reverseDigitsTask, reverseDigitsCollator, leftToRightStrategy],
 });
 
 export default plugin;

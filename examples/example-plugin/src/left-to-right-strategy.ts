@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineComponent } from '@mlm/trainer';
+import { defineComponent } from '@mlm/components';
 import type { PositionSelectionInput, PositionStrategy } from '@mlm/predictor';
 
 export const leftToRightOptionsSchema = z.strictObject({

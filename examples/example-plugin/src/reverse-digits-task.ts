@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { SimpleSpaceTokenizer } from '@mlm/collators';
 import { createNamedRandom } from '@mlm/random';
-import { createArraySource, defineComponent, type Task } from '@mlm/trainer';
+import { defineComponent } from '@mlm/components';
+// Types only: the trainer adds the `task` kind to the component kinds; at run time the plugin needs
+// nothing from it.
+import type { ExampleSource, Task } from '@mlm/trainer';
 import type { CollatorInput, RandomSource } from '@mlm/types';
 
 export const reverseDigitsOptionsSchema = z
@@ -43,7 +46,13 @@ export function createReverseDigitsTask(options: ReverseDigitsOptions): Task {
         inputIds: tokenizer.convertTokensToIds([...digits].reverse().map(String)),
       });
     }
-    return createArraySource(examples);
+    const source: ExampleSource = {
+      size: examples.length,
+      async *iterate() {
+        yield* examples;
+      },
+    };
+    return source;
   };
   // Suffix slot: the reversed digits and EOS; prompt block: the digits and the BOS the prediction collator appends.
   const blockSize = options.maxLength + 1;
@@ -57,8 +66,9 @@ export function createReverseDigitsTask(options: ReverseDigitsOptions): Task {
     inputBlockSize,
     splits: { train: split('train', options.numTrain), validation: split('validation', options.numValidation), test: split('test', options.numTest) },
     collatorDefaults: {
-      train: { collator: 'MLMSeq2SeqTrainCollator', ...collator },
-      prediction: { collator: 'MLMSeq2SeqPredCollator', ...collator },
+      // This plugin's own collator (below); the prediction collator is a built-in one.
+      train: { name: 'example/reverse-digits-collator', ...collator },
+      prediction: { name: 'mlm/seq2seq-pred-collator', ...collator },
     },
   };
 }
@@ -70,4 +80,43 @@ export const reverseDigitsTask = defineComponent({
   description: 'reverse a string of digits (seq2seq; generated from a seed)',
   schema: reverseDigitsOptionsSchema,
   create: (options) => createReverseDigitsTask(options),
+});
+
+/**
+ * `example/reverse-digits-collator`: the task's default training collator. It masks the reversed
+ * digits with the built-in seq2seq training collator and, with `maskAll`, masks every digit of the
+ * suffix slot (the hardest case: what generation starts from). Built through the registry, as any
+ * component may build the ones it is made of.
+ */
+export const reverseDigitsCollator = defineComponent({
+  kind: 'collator',
+  name: 'example/reverse-digits-collator',
+  description: 'seq2seq training collator for reverse-digits; maskAll masks the whole suffix slot',
+  schema: z.strictObject({
+    blockSize: z.number().int().min(1).optional(),
+    inputBlockSize: z.number().int().min(1).optional(),
+    addBos: z.boolean().default(true),
+    addEos: z.boolean().default(true),
+    lossOnPadding: z.boolean().default(true),
+    truncate: z.enum(['block', 'max', 'none']).default('block'),
+    /** Mask every suffix position instead of a random fraction. */
+    maskAll: z.boolean().default(false),
+  }),
+  needs: ['tokenizer', 'random'],
+  uses: ['taskInfo'],
+  async create({ maskAll, ...options }, { registry, tokenizer, random, taskInfo }) {
+    const inner = await registry.create('collator', 'mlm/seq2seq-train-collator', options, { tokenizer, random, taskInfo });
+    if (!maskAll) return inner;
+    return {
+      blockSize: inner.blockSize,
+      collate(examples) {
+        const batch = inner.collate(examples);
+        const input = batch.inputIds.data;
+        const target = batch.targetIds?.data;
+        // Scored positions (target ≠ -100) are the suffix slot: mask them all.
+        if (target) for (let i = 0; i < input.length; i++) if (target[i] !== -100) input[i] = tokenizer.maskTokenId;
+        return batch;
+      },
+    };
+  },
 });

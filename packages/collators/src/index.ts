@@ -64,3 +64,9 @@ export {
 } from './collators/mlm-empty-dataset.js';
 export { printBatch, type PrintBatchOptions } from './collators/print-batch.js';
 export { inferBatchLength, iterUnbatch, unbatch, type UnbatchOptions } from './unbatch.js';
+
+// Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
+export { collatorComponents } from './collator-components.js';
+export { defaultMLMCollatorOptionsSchema } from './collators/default-mlm-collator.js';
+export { mlmSeq2SeqTrainCollatorOptionsSchema } from './collators/mlm-seq2seq-train-collator.js';
+export { mlmSeq2SeqCollatorOptionsSchema } from './collators/mlm-seq2seq-collator.js';

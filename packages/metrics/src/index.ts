@@ -17,3 +17,6 @@ export type { MetricBatch, MetricStepOutput } from './update-functions.js';
 export { MetricWrapper, createMetricWrapper } from './metric-wrapper.js';
 export type { MetricWrapperOptions } from './metric-wrapper.js';
 export { sliceColumns } from './int-matrix.js';
+
+// Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
+export { defaultMetricNames, metricComponents } from './metric-components.js';

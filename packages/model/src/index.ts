@@ -28,3 +28,7 @@ export { parseTorchCheckpoint } from './torch-checkpoint.js';
 export type { TorchCheckpoint } from './torch-checkpoint.js';
 export { importXlmCoreCheckpoint, recordedDataset } from './xlm-core-checkpoint.js';
 export type { ImportCheckpointOptions, ImportedCheckpoint } from './xlm-core-checkpoint.js';
+
+// Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
+export { defaultMaxLength, modelComponents, rotaryTransformerComponent, rotaryTransformerOptionsSchema } from './model-component.js';
+export type { RotaryTransformerOptions } from './model-component.js';

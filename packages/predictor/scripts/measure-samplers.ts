@@ -3,7 +3,10 @@
  *   node --conditions=@mlm/source --import tsx packages/predictor/scripts/measure-samplers.ts
  */
 import { createRandom } from '@mlm/random';
-import { createSampler } from '../src/index.js';
+import { createComponentRegistry, definePlugin } from '@mlm/components';
+import { predictorComponents } from '../src/index.js';
+
+const registry = createComponentRegistry([definePlugin({ name: 'mlm', components: predictorComponents })]);
 
 const vocabSize = 30_000;
 const rows = 32;
@@ -26,7 +29,7 @@ for (const [name, options] of [
   ['top-p', { p: 0.9 }],
   ['top-p', { p: 0.9, method: 'inverse-cdf' }],
 ] as const) {
-  const sampler = createSampler(name, options);
+  const sampler = await registry.create('sampler', `mlm/${name}`, options);
   const times: number[] = [];
   for (let run = 0; run < 7; run++) {
     const start = performance.now();

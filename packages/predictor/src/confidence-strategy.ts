@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { gumbelNoise } from '@mlm/random';
 import type { ConfidenceKind, PositionSelectionInput, PositionStrategy } from './position-strategy.js';
-import { registerPositionStrategy, selectTopScored } from './position-strategy.js';
-import type { UnmaskSchedule } from './unmask-schedule.js';
-import { getUnmaskSchedule, scheduledCount } from './unmask-schedule.js';
+import { selectTopScored } from './position-strategy.js';
+import type { UnmaskSchedule, UnmaskScheduleName } from './unmask-schedule.js';
+import { resolveUnmaskSchedule, scheduledCount } from './unmask-schedule.js';
 import { scheduleOptionSchema } from './uniform-strategy.js';
 import { parseOptions } from './validate-options.js';
 
@@ -13,8 +13,8 @@ export interface ConfidenceStrategyOptions {
    * below the threshold (> 0; the most confident position is always unmasked).
    */
   threshold?: number;
-  /** Fixed count per step from a schedule (`linear`, `cosine`, a registered name, or a function). */
-  schedule?: string | UnmaskSchedule;
+  /** Fixed count per step from a schedule (`linear`, `cosine`, or a function). */
+  schedule?: UnmaskScheduleName | UnmaskSchedule;
   /**
    * 0 (default) ranks by confidence. T > 0 ranks by `ln(c + 1e-10) / T + Gumbel noise` — sampling
    * positions without replacement with probability ∝ c^(1/T) (Gumbel-top-k); draws B·L per step.
@@ -22,9 +22,12 @@ export interface ConfidenceStrategyOptions {
   confidenceTemperature?: number;
 }
 
+/** The threshold of a confidence strategy (also the predictor's `threshold`): > 0. */
+export const thresholdSchema = z.number().positive({ error: 'expected a number > 0 (≤ 0 would never unmask before the final step)' }).finite();
+
 const confidenceSchema = z
   .strictObject({
-    threshold: z.number().positive({ error: 'expected a number > 0 (≤ 0 would never unmask before the final step)' }).finite().optional(),
+    threshold: thresholdSchema.optional(),
     schedule: scheduleOptionSchema.optional(),
     confidenceTemperature: z.number().min(0).finite().default(0),
   })
@@ -49,7 +52,7 @@ export class ConfidencePositionStrategy implements PositionStrategy {
     const parsed = parseOptions(confidenceSchema, options, `${confidence} position strategy`);
     this.threshold = parsed.threshold ?? null;
     const schedule = parsed.threshold === undefined ? (parsed.schedule ?? 'linear') : null;
-    this.schedule = typeof schedule === 'string' ? getUnmaskSchedule(schedule) : schedule;
+    this.schedule = schedule === null ? null : resolveUnmaskSchedule(schedule);
     this.confidenceTemperature = parsed.confidenceTemperature;
   }
 
@@ -100,13 +103,9 @@ export class ConfidencePositionStrategy implements PositionStrategy {
   }
 }
 
-const descriptions: Record<ConfidenceKind, string> = {
+/** What each confidence ranks by (the descriptions of the position-strategy components). */
+export const confidenceDescriptions: Record<ConfidenceKind, string> = {
   'top-probability': 'most probable positions first (xlm-core top_prob); threshold or schedule',
   margin: 'largest top-1 − top-2 gap first (xlm-core prob_diff, bug fixed); threshold or schedule',
   entropy: 'lowest entropy first (not implemented in xlm-core); threshold or schedule',
 };
-for (const kind of ['top-probability', 'margin', 'entropy'] as const) {
-  registerPositionStrategy(kind, (options) => new ConfidencePositionStrategy(kind, options as ConfidenceStrategyOptions), {
-    description: descriptions[kind],
-  });
-}

@@ -1,6 +1,6 @@
 export { MLMPredictor, createMLMPredictor } from './mlm-predictor.js';
 export type { GenerateOptions } from './mlm-predictor.js';
-export { mlmPredictorOptionsSchema, predictorOptionsFromXlmCore } from './predictor-options.js';
+export { mlmPredictorOptionsSchema, predictorOptionsFromXlmCore, predictorSettingsShape } from './predictor-options.js';
 export type { MLMPredictorOptions } from './predictor-options.js';
 
 export {
@@ -8,14 +8,13 @@ export {
   GreedySampler,
   TopKSampler,
   TopPSampler,
-  createSampler,
+  categoricalSamplerOptionsSchema,
   createSamplerFromOptions,
-  registerSampler,
-  samplerNames,
+  topKSamplerOptionsSchema,
+  topPSamplerOptionsSchema,
 } from './token-sampler.js';
 export type {
   CategoricalSamplerOptions,
-  SamplerFactory,
   SamplingMethod,
   SamplingOptions,
   TokenSampler,
@@ -24,24 +23,30 @@ export type {
 } from './token-sampler.js';
 export { topPKeepSet } from './sampling-math.js';
 
-export {
-  createPositionStrategy,
-  describePositionStrategies,
-  positionStrategyNames,
-  registerPositionStrategy,
-  selectTopScored,
-} from './position-strategy.js';
-export type { ConfidenceKind, PositionSelectionInput, PositionStrategy, PositionStrategyFactory } from './position-strategy.js';
+export { selectTopScored } from './position-strategy.js';
+export type { ConfidenceKind, PositionSelectionInput, PositionStrategy } from './position-strategy.js';
 export { UniformPositionStrategy } from './uniform-strategy.js';
 export type { UniformStrategyOptions } from './uniform-strategy.js';
-export { ConfidencePositionStrategy } from './confidence-strategy.js';
+export { ConfidencePositionStrategy, thresholdSchema } from './confidence-strategy.js';
 export type { ConfidenceStrategyOptions } from './confidence-strategy.js';
 export { computeConfidence } from './confidence-scores.js';
-export { cosineSchedule, getUnmaskSchedule, linearSchedule, registerUnmaskSchedule, unmaskScheduleNames } from './unmask-schedule.js';
-export type { UnmaskSchedule } from './unmask-schedule.js';
+export { builtInUnmaskSchedules, cosineSchedule, linearSchedule, resolveUnmaskSchedule, unmaskScheduleNames } from './unmask-schedule.js';
+export type { UnmaskSchedule, UnmaskScheduleName } from './unmask-schedule.js';
 export { createBlockPlan } from './block-plan.js';
 export type { BlockPlan } from './block-plan.js';
 
-export { LogitsShiftBy1, getLogitsHook, logitsShiftBy1, registerLogitsHook } from './logits-hooks.js';
+export { LogitsShiftBy1, builtInLogitsHooks, logitsShiftBy1, resolveLogitsHook } from './logits-hooks.js';
 export type { LogitsHook, LogitsHookFunction } from './logits-hooks.js';
 export { createLeftPaddedBatch, createUnconditionalBatch, predictorPositions } from './prediction-input.js';
+// Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
+export {
+  logitsHookComponents,
+  mlmPredictorComponent,
+  positionStrategyComponents,
+  predictorComponentOptionsSchema,
+  predictorComponents,
+  qualifiedName,
+  samplerComponents,
+  unmaskScheduleComponents,
+} from './predictor-components.js';
+export type { PredictorComponentOptions } from './predictor-components.js';

@@ -26,23 +26,21 @@ export class LogitsShiftBy1 {
   }
 }
 
-const hooks = new Map<string, LogitsHook>([
-  ['shift-by-1', logitsShiftBy1],
-  ['LogitsShiftBy1', logitsShiftBy1],
-  ['mlm.LogitsShiftBy1', logitsShiftBy1],
-  ['mlm.predictor_mlm.LogitsShiftBy1', logitsShiftBy1],
-]);
+/**
+ * The built-in hooks by name: `shift-by-1`, and the names xlm-core configs use for it. Other hooks are
+ * functions, or `logits-hook` components.
+ */
+export const builtInLogitsHooks: Readonly<Record<string, LogitsHookFunction>> = {
+  'shift-by-1': logitsShiftBy1,
+  LogitsShiftBy1: logitsShiftBy1,
+  'mlm.LogitsShiftBy1': logitsShiftBy1,
+  'mlm.predictor_mlm.LogitsShiftBy1': logitsShiftBy1,
+};
 
-/** Makes a hook available by name (for configs: `logitsHook: 'shift-by-1'`). */
-export function registerLogitsHook(name: string, hook: LogitsHook, options: { replace?: boolean } = {}): void {
-  if (hooks.has(name) && !options.replace) {
-    throw new Error(`registerLogitsHook: a hook named ${JSON.stringify(name)} is already registered (pass {replace: true} to replace it)`);
-  }
-  hooks.set(name, hook);
-}
-
-export function getLogitsHook(name: string): LogitsHook {
-  const hook = hooks.get(name);
-  if (hook === undefined) throw new Error(`logits hook ${JSON.stringify(name)} is unknown; expected one of ${[...hooks.keys()].join(', ')}`);
-  return hook;
+/** A built-in hook by name, or the hook itself. */
+export function resolveLogitsHook(hook: string | LogitsHook): LogitsHook {
+  if (typeof hook !== 'string') return hook;
+  const found = builtInLogitsHooks[hook];
+  if (found === undefined) throw new Error(`logits hook ${JSON.stringify(hook)} is unknown; expected one of ${Object.keys(builtInLogitsHooks).join(', ')}, a function or { call }`);
+  return found;
 }

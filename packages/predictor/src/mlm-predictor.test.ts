@@ -6,6 +6,7 @@ import { SimpleSpaceTokenizer } from '@mlm/collators';
 import type { ForwardOptions, Model } from '@mlm/types';
 import {
   ConfidencePositionStrategy,
+  GreedySampler,
   MLMPredictor,
   TopKSampler,
   UniformPositionStrategy,
@@ -110,10 +111,10 @@ describe('options', () => {
     expect(() => createMLMPredictor({ ...base, model, maxSteps: 2, confidence: 'margin' as 'top_prob', threshold: 0.5 })).toThrow(/confidence = "margin"/);
     expect(() => createMLMPredictor({ ...base, maxSteps: 2, model: {} as Model })).toThrow(/model = an object: expected a Model/);
     expect(() => createMLMPredictor({ ...base, maxSteps: 2, max_steps: 3 } as never)).toThrow(/unknown option\(s\) "max_steps"/);
-    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: 'greedy', topK: 3 })).toThrow(/sampler is given, so topK must not be/);
-    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: 'greedy', temperature: 0.5 })).toThrow(/so temperature must not be/);
-    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: 'greedy', temperature: 1 })).not.toThrow(); // the default
-    expect(() => createMLMPredictor({ ...base, maxSteps: 2, positionStrategy: 'uniform', confidence: 'top_prob', threshold: 1 })).toThrow(/either positionStrategy or confidence/);
+    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: new GreedySampler(), topK: 3 })).toThrow(/sampler is given, so topK must not be/);
+    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: new GreedySampler(), temperature: 0.5 })).toThrow(/so temperature must not be/);
+    expect(() => createMLMPredictor({ ...base, maxSteps: 2, sampler: new GreedySampler(), temperature: 1 })).not.toThrow(); // the default
+    expect(() => createMLMPredictor({ ...base, maxSteps: 2, positionStrategy: new UniformPositionStrategy(), confidence: 'top_prob', threshold: 1 })).toThrow(/either positionStrategy or confidence/);
   });
 
   it('map xlm-core confidence/threshold onto strategies', () => {
@@ -126,7 +127,7 @@ describe('options', () => {
     expect((counted.positionStrategy as ConfidencePositionStrategy).confidenceTemperature).toBe(0.5);
     // A threshold without confidence is ignored, as in xlm-core.
     expect(createMLMPredictor({ ...base, maxSteps: 2, threshold: 0.5 }).positionStrategy).toBeInstanceOf(UniformPositionStrategy);
-    expect(createMLMPredictor({ ...base, maxSteps: 2, sampler: 'top-k', samplerOptions: { k: 2 } }).sampler).toBeInstanceOf(TopKSampler);
+    expect(createMLMPredictor({ ...base, maxSteps: 2, sampler: new TopKSampler({ k: 2 }) }).sampler).toBeInstanceOf(TopKSampler);
   });
 
   it('translate an xlm-core predictor config', () => {

@@ -12,20 +12,19 @@ import type {
 } from '@mlm/types';
 import { BlockCursor, createBlockPlan } from './block-plan.js';
 import { computeConfidence } from './confidence-scores.js';
-import './confidence-strategy.js';
+import { ConfidencePositionStrategy } from './confidence-strategy.js';
 import type { LogitsHook } from './logits-hooks.js';
-import { applyLogitsHook, getLogitsHook } from './logits-hooks.js';
+import { applyLogitsHook, resolveLogitsHook } from './logits-hooks.js';
 import type { MLMPredictorOptions } from './predictor-options.js';
 import { mlmPredictorOptionsSchema } from './predictor-options.js';
 import type { PreparedInput } from './prediction-input.js';
 import { createLeftPaddedBatch, prepareInput } from './prediction-input.js';
 import type { ConfidenceKind, PositionStrategy } from './position-strategy.js';
-import { createPositionStrategy } from './position-strategy.js';
 import { probabilityOf } from './sampling-math.js';
 import type { TokenSampler } from './token-sampler.js';
-import { createSampler, createSamplerFromOptions } from './token-sampler.js';
+import { createSamplerFromOptions } from './token-sampler.js';
 import { unbatch } from '@mlm/collators';
-import './uniform-strategy.js';
+import { UniformPositionStrategy } from './uniform-strategy.js';
 import { parseOptions } from './validate-options.js';
 
 const confidenceKinds: Record<'top_prob' | 'prob_diff' | 'entropy', ConfidenceKind> = {
@@ -86,7 +85,7 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
     this.history = o.history;
     this.cacheLogits = o.cacheLogits;
     this.clock = o.clock ?? (() => performance.now());
-    this.logitsHook = typeof o.logitsHook === 'string' ? getLogitsHook(o.logitsHook) : o.logitsHook;
+    this.logitsHook = o.logitsHook === null ? null : resolveLogitsHook(o.logitsHook);
 
     if (o.sampler !== null) {
       // The sampler replaces temperature/topK/topP; setting them too is a mistake (temperature 1 is the default).
@@ -95,23 +94,23 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
         ...(options.temperature !== undefined && options.temperature !== 1 ? ['temperature'] : []),
       ];
       if (conflicting.length > 0) {
-        throw new Error(`MLMPredictor: sampler is given, so ${conflicting.join(' and ')} must not be (set them in samplerOptions instead)`);
+        throw new Error(`MLMPredictor: sampler is given, so ${conflicting.join(' and ')} must not be (give them to the sampler instead)`);
       }
-      this.sampler = typeof o.sampler === 'string' ? createSampler(o.sampler, o.samplerOptions) : o.sampler;
+      this.sampler = o.sampler;
     } else {
       this.sampler = createSamplerFromOptions({ temperature: o.temperature, topK: o.topK, topP: o.topP, method: o.samplingMethod });
     }
 
     if (o.positionStrategy !== null) {
       if (o.confidence !== null) throw new Error('MLMPredictor: set either positionStrategy or confidence (which picks a strategy), not both');
-      this.positionStrategy = typeof o.positionStrategy === 'string' ? createPositionStrategy(o.positionStrategy, o.positionStrategyOptions) : o.positionStrategy;
+      this.positionStrategy = o.positionStrategy;
     } else if (o.confidence !== null) {
       const kind = confidenceKinds[o.confidence];
       if (o.threshold !== null) {
         if (o.unmaskSchedule !== null) throw new Error('MLMPredictor: set either threshold (dynamic count) or unmaskSchedule (fixed count), not both');
-        this.positionStrategy = createPositionStrategy(kind, { threshold: o.threshold, confidenceTemperature: o.confidenceTemperature });
+        this.positionStrategy = new ConfidencePositionStrategy(kind, { threshold: o.threshold, confidenceTemperature: o.confidenceTemperature });
       } else if (o.unmaskSchedule !== null) {
-        this.positionStrategy = createPositionStrategy(kind, { schedule: o.unmaskSchedule, confidenceTemperature: o.confidenceTemperature });
+        this.positionStrategy = new ConfidencePositionStrategy(kind, { schedule: o.unmaskSchedule, confidenceTemperature: o.confidenceTemperature });
       } else {
         throw new Error(
           `MLMPredictor: threshold must be provided when confidence-based position selection is enabled (confidence = ${JSON.stringify(o.confidence)}); ` +
@@ -120,7 +119,7 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
       }
     } else {
       // As xlm-core: a threshold without a confidence is ignored (uniform selection).
-      this.positionStrategy = createPositionStrategy('uniform', { schedule: o.unmaskSchedule ?? 'linear' });
+      this.positionStrategy = new UniformPositionStrategy({ schedule: o.unmaskSchedule ?? 'linear' });
     }
   }
 

@@ -6,11 +6,7 @@ import {
   ConfidencePositionStrategy,
   UniformPositionStrategy,
   cosineSchedule,
-  createPositionStrategy,
-  describePositionStrategies,
   linearSchedule,
-  positionStrategyNames,
-  registerPositionStrategy,
 } from './index.js';
 
 function input(eligibleRows: number[][], extra: Partial<PositionSelectionInput> = {}): PositionSelectionInput {
@@ -83,7 +79,7 @@ describe('uniform strategy', () => {
     expect(new UniformPositionStrategy({ schedule: 'cosine' }).schedule).toBe(cosineSchedule);
     const half = new UniformPositionStrategy({ schedule: (m: number) => m / 2 });
     expect(selectedColumns(half.select(input([[1, 1, 1, 1]], { stepsLeft: Int32Array.of(4) })), 4)).toHaveLength(2);
-    expect(() => new UniformPositionStrategy({ schedule: 'quadratic' })).toThrow(/schedule = "quadratic": unknown schedule; expected one of linear, cosine/);
+    expect(() => new UniformPositionStrategy({ schedule: 'quadratic' as 'linear' })).toThrow(/schedule = "quadratic": unknown schedule; expected one of linear, cosine/);
   });
 });
 
@@ -93,25 +89,25 @@ describe('confidence strategies', () => {
   const eligible = [[0, 1, 1, 1, 1]];
 
   it('top-probability threshold 0.5 unmasks positions 1 and 4 (exclusive sums 0, 0.3, 0.7, 1.2)', () => {
-    const strategy = createPositionStrategy('top-probability', { threshold: 0.5 });
+    const strategy = new ConfidencePositionStrategy('top-probability', { threshold: 0.5 });
     expect(selectedColumns(strategy.select(input(eligible, { confidence: topProbability })), 5)).toEqual([1, 4]);
   });
 
   it('top-probability threshold 0.1 unmasks only position 1 (the most confident is always taken)', () => {
-    const strategy = createPositionStrategy('top-probability', { threshold: 0.1 });
+    const strategy = new ConfidencePositionStrategy('top-probability', { threshold: 0.1 });
     expect(selectedColumns(strategy.select(input(eligible, { confidence: topProbability })), 5)).toEqual([1]);
   });
 
   it('margin threshold uses the same rule on 1 − (p1 − p2) (xlm-core prob_diff bug fixed)', () => {
     // p2 = (1 − p1) / 11 in that model: margins 0.673, 0.455, 0.236, 0.564 at positions 1..4.
     const margin = Float32Array.from([0.9, 0.7, 0.5, 0.3, 0.6], (p) => p - (1 - p) / 11);
-    const strategy = createPositionStrategy('margin', { threshold: 0.5 });
+    const strategy = new ConfidencePositionStrategy('margin', { threshold: 0.5 });
     // Uncertainties 0.327 (pos 1), 0.436 (pos 4), 0.545 (pos 2): exclusive sums 0, 0.327, 0.764.
     expect(selectedColumns(strategy.select(input(eligible, { confidence: margin })), 5)).toEqual([1, 4]);
   });
 
   it('with a count schedule, takes the most confident positions', () => {
-    const strategy = createPositionStrategy('entropy', { schedule: 'linear' });
+    const strategy = new ConfidencePositionStrategy('entropy', { schedule: 'linear' });
     const selected = strategy.select(input(eligible, { confidence: topProbability, stepsLeft: Int32Array.of(2), totalSteps: Int32Array.of(2) }));
     expect(selectedColumns(selected, 5)).toEqual([1, 4]); // trunc(4 / 2) = 2 most confident
   });
@@ -119,45 +115,20 @@ describe('confidence strategies', () => {
   it('confidenceTemperature > 0 ranks stochastically (seeded), 0 deterministically', () => {
     const flat = Float32Array.of(0.26, 0.25, 0.25, 0.24);
     const many = (seed: number) =>
-      createPositionStrategy('top-probability', { schedule: 'linear', confidenceTemperature: 1 }).select(
+      new ConfidencePositionStrategy('top-probability', { schedule: 'linear', confidenceTemperature: 1 }).select(
         input([[1, 1, 1, 1]], { confidence: flat, stepsLeft: Int32Array.of(4), random: createRandom(seed) }),
       );
     const picks = new Set(Array.from({ length: 20 }, (_, seed) => selectedColumns(many(seed), 4)[0]));
     expect(picks.size).toBeGreaterThan(1);
     expect(Array.from(many(3))).toEqual(Array.from(many(3)));
-    const greedy = createPositionStrategy('top-probability', { schedule: 'linear' });
+    const greedy = new ConfidencePositionStrategy('top-probability', { schedule: 'linear' });
     expect(selectedColumns(greedy.select(input([[1, 1, 1, 1]], { confidence: flat, stepsLeft: Int32Array.of(4) })), 4)).toEqual([0]);
   });
 
   it('rejects bad options with the field, the value and what was expected', () => {
-    expect(() => createPositionStrategy('margin', { threshold: 0 })).toThrow(/threshold = 0: expected a number > 0/);
-    expect(() => createPositionStrategy('margin', { threshold: 0.5, schedule: 'linear' })).toThrow(/either threshold .* or schedule/);
-    expect(() => createPositionStrategy('margin', { confidenceTemperature: -1 })).toThrow(/confidenceTemperature = -1/);
+    expect(() => new ConfidencePositionStrategy('margin', { threshold: 0 })).toThrow(/threshold = 0: expected a number > 0/);
+    expect(() => new ConfidencePositionStrategy('margin', { threshold: 0.5, schedule: 'linear' })).toThrow(/either threshold .* or schedule/);
+    expect(() => new ConfidencePositionStrategy('margin', { confidenceTemperature: -1 })).toThrow(/confidenceTemperature = -1/);
     expect(() => new ConfidencePositionStrategy('top-probability').select(input(eligible))).toThrow(/passed no confidence/);
-  });
-});
-
-describe('position strategy registry', () => {
-  it('lists the built-ins with descriptions and rejects unknown names', () => {
-    expect(positionStrategyNames()).toEqual(expect.arrayContaining(['uniform', 'top-probability', 'margin', 'entropy']));
-    expect(describePositionStrategies().find((entry) => entry.name === 'margin')?.description).toMatch(/prob_diff/);
-    expect(() => createPositionStrategy('left-to-right')).toThrow(/position strategy "left-to-right" is unknown; expected one of uniform/);
-  });
-
-  it('registers a custom strategy', () => {
-    registerPositionStrategy('leftmost', () => ({
-      name: 'leftmost',
-      confidence: null,
-      select: ({ batchSize, length, eligible }) => {
-        const out = new Uint8Array(batchSize * length);
-        for (let b = 0; b < batchSize; b++) {
-          const first = eligible.subarray(b * length, (b + 1) * length).indexOf(1);
-          if (first >= 0) out[b * length + first] = 1;
-        }
-        return out;
-      },
-    }));
-    expect(selectedColumns(createPositionStrategy('leftmost').select(input([[0, 1, 1]])), 3)).toEqual([1]);
-    expect(() => registerPositionStrategy('leftmost', () => createPositionStrategy('uniform'))).toThrow(/already registered/);
   });
 });

@@ -29,47 +29,13 @@ export interface PositionSelectionInput {
   random: RandomSource;
 }
 
-/** Chooses the positions to unmask in a step. Registered by name with `registerPositionStrategy`. */
+/** Chooses the positions to unmask in a step (a `position-strategy` component; see predictor-components.ts). */
 export interface PositionStrategy {
   readonly name: string;
   /** The confidence this strategy needs the predictor to compute, or null (then none is computed). */
   readonly confidence: ConfidenceKind | null;
   /** Returns 1 at the positions to unmask; positions that are not eligible are ignored. */
   select(input: PositionSelectionInput): Uint8Array;
-}
-
-export type PositionStrategyFactory = (options: Record<string, unknown>) => PositionStrategy;
-
-const strategyFactories = new Map<string, { factory: PositionStrategyFactory; description: string }>();
-
-export function registerPositionStrategy(
-  name: string,
-  factory: PositionStrategyFactory,
-  options: { description?: string; replace?: boolean } = {},
-): void {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new Error(`registerPositionStrategy: name = ${JSON.stringify(name)}, expected a non-empty string`);
-  }
-  if (strategyFactories.has(name) && !options.replace) {
-    throw new Error(`registerPositionStrategy: a strategy named ${JSON.stringify(name)} is already registered (pass {replace: true} to replace it)`);
-  }
-  strategyFactories.set(name, { factory, description: options.description ?? '' });
-}
-
-export function positionStrategyNames(): string[] {
-  return [...strategyFactories.keys()];
-}
-
-export function describePositionStrategies(): { name: string; description: string }[] {
-  return [...strategyFactories.entries()].map(([name, entry]) => ({ name, description: entry.description }));
-}
-
-export function createPositionStrategy(name: string, options: Record<string, unknown> = {}): PositionStrategy {
-  const entry = strategyFactories.get(name);
-  if (entry === undefined) {
-    throw new Error(`position strategy ${JSON.stringify(name)} is unknown; expected one of ${positionStrategyNames().join(', ')}`);
-  }
-  return entry.factory(options);
 }
 
 /**

@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { booleanFlag, nonNegativeNumber, numberInRange, oneOf, positiveInteger } from '@mlm/components';
 import type { HistoryPlugin, Model, RandomSource, Tokenizer } from '@mlm/types';
 import type { LogitsHook } from './logits-hooks.js';
 import type { PositionStrategy } from './position-strategy.js';
 import type { SamplingMethod, TokenSampler } from './token-sampler.js';
-import type { UnmaskSchedule } from './unmask-schedule.js';
+import type { UnmaskSchedule, UnmaskScheduleName } from './unmask-schedule.js';
+import { unmaskScheduleNames } from './unmask-schedule.js';
+import { builtInLogitsHooks } from './logits-hooks.js';
+import { thresholdSchema } from './confidence-strategy.js';
 
 const has = (value: unknown, key: string, type: string): boolean =>
   value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)[key] === type;
@@ -18,15 +22,39 @@ const randomSchema = z.custom<RandomSource>((v) => has(v, 'next', 'function') &&
   error: 'expected a RandomSource (from @mlm/random: createRandom(seed))',
 });
 const functionSchema = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { error: `expected ${what}` });
-const samplerSchema = z.union([z.string(), z.custom<TokenSampler>((v) => has(v, 'sample', 'function'), { error: 'expected a sampler name or a TokenSampler' })]);
-const strategySchema = z.union([
-  z.string(),
-  z.custom<PositionStrategy>((v) => has(v, 'select', 'function'), { error: 'expected a strategy name or a PositionStrategy' }),
-]);
-const hookSchema = z.union([z.string(), functionSchema<LogitsHook>('a logits hook'), z.custom<LogitsHook>((v) => has(v, 'call', 'function'))]);
+const samplerSchema = z.custom<TokenSampler>((v) => has(v, 'sample', 'function'), { error: 'expected a TokenSampler (with sample())' });
+const strategySchema = z.custom<PositionStrategy>((v) => has(v, 'select', 'function'), { error: 'expected a PositionStrategy (with select())' });
+const hookSchema = z.union([z.enum(Object.keys(builtInLogitsHooks) as [string, ...string[]]), functionSchema<LogitsHook>('a logits hook'), z.custom<LogitsHook>((v) => has(v, 'call', 'function'))], {
+  error: `expected a logits hook: a function, { call }, or one of ${Object.keys(builtInLogitsHooks).join(', ')}`,
+});
 const historySchema = z.custom<HistoryPlugin>((v) => has(v, 'updateHistory', 'function') && has(v, 'reset', 'function') && has(v, 'toDict', 'function'), {
   error: 'expected a HistoryPlugin (updateHistory, reset, toDict)',
 });
+
+/**
+ * The predictor's plain-value settings, one declaration for the library and the `mlm/predictor`
+ * component (which adds what a config names instead of passing objects).
+ */
+export const predictorSettingsShape = {
+  /** Sampling temperature; 0 = greedy. */
+  temperature: nonNegativeNumber().default(1),
+  /** Sample among the k most likely tokens (null = no top-k). */
+  topK: positiveInteger().nullable().default(null),
+  /** Nucleus sampling threshold in (0, 1] (null = off). */
+  topP: numberInRange(0, 1, '(', ']').nullable().default(null),
+  samplingMethod: oneOf(['gumbel-max', 'inverse-cdf']).default('gumbel-max'),
+  /** xlm-core confidence mode (threshold mode); null = uniform positions. */
+  confidence: oneOf(['top_prob', 'prob_diff', 'entropy']).nullable().default(null),
+  /** Threshold of the confidence mode (> 0). */
+  threshold: thresholdSchema.nullable().default(null),
+  /** Gumbel-perturbed ranking of confidence positions (0 = deterministic). */
+  confidenceTemperature: nonNegativeNumber().default(0),
+  /** Semi-autoregressive block length (null = the whole window at once). */
+  blockLength: positiveInteger().nullable().default(null),
+  skipSpecialTokens: booleanFlag().default(true),
+  /** Reuse the last logits when no token changed. */
+  cacheLogits: booleanFlag().default(true),
+};
 
 export const mlmPredictorOptionsSchema = z.strictObject({
   model: modelSchema,
@@ -34,23 +62,14 @@ export const mlmPredictorOptionsSchema = z.strictObject({
   random: randomSchema,
   maxSteps: z.number().int().min(0),
   maxNewTokens: z.number().int().min(1).nullable().default(null),
-  temperature: z.number().min(0).finite().default(1),
-  topK: z.number().int().min(1).nullable().default(null),
-  topP: z.number().gt(0).lte(1).nullable().default(null),
-  samplingMethod: z.enum(['gumbel-max', 'inverse-cdf']).default('gumbel-max'),
+  ...predictorSettingsShape,
   sampler: samplerSchema.nullable().default(null),
-  samplerOptions: z.record(z.string(), z.unknown()).default({}),
   positionStrategy: strategySchema.nullable().default(null),
-  positionStrategyOptions: z.record(z.string(), z.unknown()).default({}),
-  confidence: z.enum(['top_prob', 'prob_diff', 'entropy']).nullable().default(null),
-  threshold: z.number().finite().nullable().default(null),
-  unmaskSchedule: z.union([z.string(), functionSchema<UnmaskSchedule>('a schedule')]).nullable().default(null),
-  confidenceTemperature: z.number().min(0).finite().default(0),
-  blockLength: z.number().int().min(1).nullable().default(null),
+  unmaskSchedule: z.union([z.enum(unmaskScheduleNames), functionSchema<UnmaskSchedule>('a schedule')], {
+    error: `expected one of ${unmaskScheduleNames.join(', ')} or a schedule function`,
+  }).nullable().default(null),
   logitsHook: hookSchema.nullable().default(null),
-  skipSpecialTokens: z.boolean().default(true),
   history: historySchema.nullable().default(null),
-  cacheLogits: z.boolean().default(true),
   clock: functionSchema<() => number>('a clock function returning milliseconds').optional(),
 });
 
@@ -73,18 +92,16 @@ export interface MLMPredictorOptions {
   topK?: number | null;
   topP?: number | null;
   samplingMethod?: SamplingMethod;
-  /** A sampler (or registered name) instead of temperature/topK/topP. */
-  sampler?: string | TokenSampler | null;
-  samplerOptions?: Record<string, unknown>;
-  /** A position strategy (or registered name) instead of confidence/threshold/unmaskSchedule. */
-  positionStrategy?: string | PositionStrategy | null;
-  positionStrategyOptions?: Record<string, unknown>;
+  /** A sampler instead of temperature/topK/topP (`new TopKSampler({ k: 5 })`, or one of your own). */
+  sampler?: TokenSampler | null;
+  /** A position strategy instead of confidence/threshold/unmaskSchedule. */
+  positionStrategy?: PositionStrategy | null;
   /** xlm-core's confidence mode: `top_prob` → `top-probability`, `prob_diff` → `margin`, `entropy`. */
   confidence?: 'top_prob' | 'prob_diff' | 'entropy' | null;
-  /** With `confidence`: dynamic count by threshold (as xlm-core). */
+  /** With `confidence`: dynamic count by threshold (as xlm-core); > 0. */
   threshold?: number | null;
   /** Count schedule: for uniform selection (default `linear`), or with `confidence` instead of a threshold. */
-  unmaskSchedule?: string | UnmaskSchedule | null;
+  unmaskSchedule?: UnmaskScheduleName | UnmaskSchedule | null;
   /** Gumbel-perturbed position ranking for confidence strategies (0 = deterministic, the default). */
   confidenceTemperature?: number;
   /** Semi-autoregressive: fill the generated window block by block, left to right. */

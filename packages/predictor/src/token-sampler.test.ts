@@ -6,10 +6,7 @@ import {
   GreedySampler,
   TopKSampler,
   TopPSampler,
-  createSampler,
   createSamplerFromOptions,
-  registerSampler,
-  samplerNames,
   topPKeepSet,
 } from './index.js';
 
@@ -141,23 +138,6 @@ describe('categorical', () => {
     const a = sampler.sample(logits, 64, 4, createRandom(7));
     expect(Array.from(sampler.sample(logits, 64, 4, createRandom(7)))).toEqual(Array.from(a));
     expect(Array.from(sampler.sample(logits, 64, 4, createRandom(8)))).not.toEqual(Array.from(a));
-  });
-});
-
-describe('sampler registry', () => {
-  it('creates built-ins by name and rejects unknown names and options', () => {
-    expect(samplerNames()).toEqual(expect.arrayContaining(['greedy', 'categorical', 'top-k', 'top-p']));
-    expect(createSampler('top-k', { k: 3 })).toBeInstanceOf(TopKSampler);
-    expect(() => createSampler('nucleus')).toThrow(/sampler "nucleus" is unknown; expected one of greedy, categorical, top-k, top-p/);
-    expect(() => createSampler('top-k', { k: 3, kk: 1 })).toThrow(/unknown option\(s\) "kk"/);
-  });
-
-  it('registers a custom sampler; a second registration under the same name needs replace', () => {
-    const constant = { name: 'always-7', sample: (_l: Float32Array, n: number) => new Int32Array(n).fill(7) };
-    registerSampler('always-7', () => constant);
-    expect(createSampler('always-7')).toBe(constant);
-    expect(() => registerSampler('always-7', () => constant)).toThrow(/already registered/);
-    registerSampler('always-7', () => constant, { replace: true });
   });
 });
 

@@ -75,7 +75,8 @@ export interface CategoricalSamplerOptions {
   temperature?: number;
   method?: SamplingMethod;
 }
-const categoricalSchema = z.strictObject({ temperature: temperatureSchema, method: methodSchema });
+/** Options of `CategoricalSampler` (also the `mlm/categorical` component's). */
+export const categoricalSamplerOptionsSchema = z.strictObject({ temperature: temperatureSchema, method: methodSchema });
 
 /** Samples from softmax(logits / T) over the whole vocabulary (xlm-core `sample_from_logits`). */
 export class CategoricalSampler implements TokenSampler {
@@ -83,7 +84,7 @@ export class CategoricalSampler implements TokenSampler {
   readonly temperature: number;
   readonly method: SamplingMethod;
   constructor(options: CategoricalSamplerOptions = {}) {
-    const parsed = parseOptions(categoricalSchema, options, 'categorical sampler');
+    const parsed = parseOptions(categoricalSamplerOptionsSchema, options, 'categorical sampler');
     this.temperature = parsed.temperature;
     this.method = parsed.method;
   }
@@ -117,7 +118,8 @@ export interface TopKSamplerOptions {
   temperature?: number;
   method?: SamplingMethod;
 }
-const topKSchema = z.strictObject({ k: z.number().int().min(1), temperature: temperatureSchema, method: methodSchema });
+/** Options of `TopKSampler` (also the `mlm/top-k` component's). */
+export const topKSamplerOptionsSchema = z.strictObject({ k: z.number().int().min(1), temperature: temperatureSchema, method: methodSchema });
 
 /**
  * Samples among the k most likely tokens (xlm-core `sample_from_top_k`): `k = min(k, V)`, Gumbel
@@ -129,7 +131,7 @@ export class TopKSampler implements TokenSampler {
   readonly temperature: number;
   readonly method: SamplingMethod;
   constructor(options: TopKSamplerOptions) {
-    const parsed = parseOptions(topKSchema, options, 'top-k sampler');
+    const parsed = parseOptions(topKSamplerOptionsSchema, options, 'top-k sampler');
     this.k = parsed.k;
     this.temperature = parsed.temperature;
     this.method = parsed.method;
@@ -158,7 +160,8 @@ export interface TopPSamplerOptions {
   temperature?: number;
   method?: SamplingMethod;
 }
-const topPSchema = z.strictObject({
+/** Options of `TopPSampler` (also the `mlm/top-p` component's). */
+export const topPSamplerOptionsSchema = z.strictObject({
   p: z.number().gt(0, { error: 'expected 0 < p ≤ 1' }).lte(1, { error: 'expected 0 < p ≤ 1' }),
   temperature: temperatureSchema,
   method: methodSchema,
@@ -175,7 +178,7 @@ export class TopPSampler implements TokenSampler {
   readonly temperature: number;
   readonly method: SamplingMethod;
   constructor(options: TopPSamplerOptions) {
-    const parsed = parseOptions(topPSchema, options, 'top-p sampler');
+    const parsed = parseOptions(topPSamplerOptionsSchema, options, 'top-p sampler');
     this.p = parsed.p;
     this.temperature = parsed.temperature;
     this.method = parsed.method;
@@ -223,41 +226,6 @@ export class TopPSampler implements TokenSampler {
     return out;
   }
 }
-
-// ---- registry -------------------------------------------------------------------------------------
-
-export type SamplerFactory = (options: Record<string, unknown>) => TokenSampler;
-
-const samplerFactories = new Map<string, SamplerFactory>();
-
-/** Makes a sampler available by name to `createSampler` (and to configs). Names are unique. */
-export function registerSampler(name: string, factory: SamplerFactory, options: { replace?: boolean } = {}): void {
-  if (typeof name !== 'string' || name.length === 0) throw new Error(`registerSampler: name = ${JSON.stringify(name)}, expected a non-empty string`);
-  if (samplerFactories.has(name) && !options.replace) {
-    throw new Error(`registerSampler: a sampler named ${JSON.stringify(name)} is already registered (pass {replace: true} to replace it)`);
-  }
-  samplerFactories.set(name, factory);
-}
-
-export function samplerNames(): string[] {
-  return [...samplerFactories.keys()];
-}
-
-export function createSampler(name: string, options: Record<string, unknown> = {}): TokenSampler {
-  const factory = samplerFactories.get(name);
-  if (factory === undefined) {
-    throw new Error(`sampler ${JSON.stringify(name)} is unknown; expected one of ${samplerNames().join(', ')}`);
-  }
-  return factory(options);
-}
-
-registerSampler('greedy', (options) => {
-  parseOptions(z.strictObject({}), options, 'greedy sampler');
-  return new GreedySampler();
-});
-registerSampler('categorical', (options) => new CategoricalSampler(options as CategoricalSamplerOptions));
-registerSampler('top-k', (options) => new TopKSampler(options as unknown as TopKSamplerOptions));
-registerSampler('top-p', (options) => new TopPSampler(options as unknown as TopPSamplerOptions));
 
 export interface SamplingOptions {
   /** 0 = greedy (then topK/topP are ignored, as in xlm-core). Default 1. */

@@ -1,23 +1,19 @@
 import { z } from 'zod';
 import { uniformArray } from '@mlm/random';
 import type { PositionSelectionInput, PositionStrategy } from './position-strategy.js';
-import { registerPositionStrategy, selectTopScored } from './position-strategy.js';
-import type { UnmaskSchedule } from './unmask-schedule.js';
-import { getUnmaskSchedule, scheduledCount, unmaskScheduleNames } from './unmask-schedule.js';
+import { selectTopScored } from './position-strategy.js';
+import type { UnmaskSchedule, UnmaskScheduleName } from './unmask-schedule.js';
+import { resolveUnmaskSchedule, scheduledCount, unmaskScheduleNames } from './unmask-schedule.js';
 import { parseOptions } from './validate-options.js';
 
 export interface UniformStrategyOptions {
-  /** Count schedule by name (`linear` as xlm-core, `cosine`, or a registered one) or a function. Default `linear`. */
-  schedule?: string | UnmaskSchedule;
+  /** Count schedule: `linear` (xlm-core's, the default), `cosine`, or a function. */
+  schedule?: UnmaskScheduleName | UnmaskSchedule;
 }
 
-export const scheduleOptionSchema = z
-  .union([z.string(), z.custom<UnmaskSchedule>((value) => typeof value === 'function')])
-  .superRefine((value, context) => {
-    if (typeof value === 'string' && !unmaskScheduleNames().includes(value)) {
-      context.addIssue({ code: 'custom', message: `unknown schedule; expected one of ${unmaskScheduleNames().join(', ')} or a function` });
-    }
-  });
+export const scheduleOptionSchema = z.union([z.enum(unmaskScheduleNames), z.custom<UnmaskSchedule>((value) => typeof value === 'function')], {
+  error: `unknown schedule; expected one of ${unmaskScheduleNames.join(', ')} or a function`,
+});
 
 const uniformSchema = z.strictObject({ schedule: scheduleOptionSchema.default('linear') });
 
@@ -33,7 +29,7 @@ export class UniformPositionStrategy implements PositionStrategy {
 
   constructor(options: UniformStrategyOptions = {}) {
     const parsed = parseOptions(uniformSchema, options, 'uniform position strategy');
-    this.schedule = typeof parsed.schedule === 'string' ? getUnmaskSchedule(parsed.schedule) : parsed.schedule;
+    this.schedule = resolveUnmaskSchedule(parsed.schedule);
   }
 
   select(input: PositionSelectionInput): Uint8Array {
@@ -45,6 +41,3 @@ export class UniformPositionStrategy implements PositionStrategy {
   }
 }
 
-registerPositionStrategy('uniform', (options) => new UniformPositionStrategy(options as UniformStrategyOptions), {
-  description: 'random positions, count per step from a schedule (xlm-core default)',
-});

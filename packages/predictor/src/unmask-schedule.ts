@@ -26,29 +26,19 @@ export const cosineSchedule: UnmaskSchedule = (maskedCount, stepsLeft, totalStep
   return Math.min(maskedCount, Math.floor(maskedCount * (1 - ratio) + 1e-9));
 };
 
-const schedules = new Map<string, UnmaskSchedule>([
-  ['linear', linearSchedule],
-  ['cosine', cosineSchedule],
-]);
+/** The built-in schedules by name (what `unmaskSchedule: 'cosine'` means). Others are functions, or `unmask-schedule` components. */
+export const builtInUnmaskSchedules = { linear: linearSchedule, cosine: cosineSchedule } as const;
+export type UnmaskScheduleName = keyof typeof builtInUnmaskSchedules;
+export const unmaskScheduleNames = Object.keys(builtInUnmaskSchedules) as UnmaskScheduleName[];
 
-/** Makes a schedule available by name (`schedule: 'my-schedule'` in strategy options). */
-export function registerUnmaskSchedule(name: string, schedule: UnmaskSchedule, options: { replace?: boolean } = {}): void {
-  if (schedules.has(name) && !options.replace) {
-    throw new Error(`registerUnmaskSchedule: a schedule named ${JSON.stringify(name)} is already registered (pass {replace: true} to replace it)`);
+/** A built-in schedule by name, or the function itself. */
+export function resolveUnmaskSchedule(schedule: UnmaskScheduleName | UnmaskSchedule): UnmaskSchedule {
+  if (typeof schedule === 'function') return schedule;
+  const found = (builtInUnmaskSchedules as Record<string, UnmaskSchedule>)[schedule];
+  if (found === undefined) {
+    throw new Error(`unmask schedule ${JSON.stringify(schedule)} is unknown; expected one of ${unmaskScheduleNames.join(', ')} or a function`);
   }
-  schedules.set(name, schedule);
-}
-
-export function unmaskScheduleNames(): string[] {
-  return [...schedules.keys()];
-}
-
-export function getUnmaskSchedule(name: string): UnmaskSchedule {
-  const schedule = schedules.get(name);
-  if (schedule === undefined) {
-    throw new Error(`unmask schedule ${JSON.stringify(name)} is unknown; expected one of ${unmaskScheduleNames().join(', ')}`);
-  }
-  return schedule;
+  return found;
 }
 
 /** The count for one row, clamped to [0, maskedCount] whatever a custom schedule returns. */

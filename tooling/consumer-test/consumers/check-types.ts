@@ -10,7 +10,6 @@ import type {
   MLMLossDict,
   MLMPredictionDict,
   Model,
-  Plugin,
   Predictor,
   RandomSource,
   Tokenizer,
@@ -20,8 +19,8 @@ import { createRandom } from '@mlm/random';
 import { SimpleSpaceTokenizer, createDefaultMLMCollator } from '@mlm/collators';
 import { createRotaryTransformerMLMModel } from '@mlm/model';
 import { createMLMLoss } from '@mlm/loss';
-import { createMLMPredictor, createUnconditionalBatch } from '@mlm/predictor';
-import { definePlugin } from '@mlm/trainer';
+import { createMLMPredictor, createUnconditionalBatch, predictorComponents, type TokenSampler } from '@mlm/predictor';
+import { createComponentRegistry, definePlugin, type Plugin } from '@mlm/components';
 
 export async function typedPipeline(): Promise<{ loss: tf.Scalar; prediction: MLMPredictionDict; backend: BackendInfo }> {
   const backend: BackendInfo = await initializeBackend({ backend: 'wasm', log: () => {} });
@@ -47,4 +46,16 @@ export async function typedPipeline(): Promise<{ loss: tf.Scalar; prediction: ML
   return { loss, prediction, backend };
 }
 
-export const typedPlugin: Plugin<unknown> = definePlugin({ name: 'typed', components: [] }) as Plugin<unknown>;
+export const typedPlugin: Plugin = definePlugin({ name: 'typed', components: predictorComponents });
+
+/** The registry returns each kind's interface (the predictor adds `sampler` to the kind map). */
+export async function typedRegistry(): Promise<TokenSampler> {
+  const registry = createComponentRegistry([typedPlugin]);
+  const sampler: TokenSampler = await registry.create('sampler', 'mlm/top-k', { k: 3 });
+  // @ts-expect-error a sampler is not a collator
+  const wrong: Collator = await registry.create('sampler', 'mlm/top-k', { k: 3 });
+  void wrong;
+  // @ts-expect-error no such kind in the kind map
+  await registry.create('not-a-kind', 'mlm/x', {});
+  return sampler;
+}

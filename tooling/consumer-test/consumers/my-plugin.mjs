@@ -1,8 +1,9 @@
-// A plugin of your own: a module (or a package) whose default export is made with definePlugin.
-// List it under `plugins:` in a config (`plugins: [./my-plugin.mjs]`) or load it with
-// createRegistryWithPlugins; its components are then used by name like the built-in ones.
+// A plugin of your own: a module (or a package) whose default export is made with definePlugin from
+// @mlm/components (no dependency on the trainer). List it under `plugins:` in a config
+// (`plugins: [./my-plugin.mjs]`) or load it with createRegistryWithPlugins; its components are then
+// used by name like the built-in ones.
 import { z } from 'zod';
-import { defineComponent, definePlugin } from '@mlm/trainer';
+import { defineComponent, definePlugin } from '@mlm/components';
 
 /** Unmasks the rightmost [MASK] positions of each row first, `perStep` per step. */
 const rightToLeft = defineComponent({

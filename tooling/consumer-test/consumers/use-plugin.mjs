@@ -1,6 +1,6 @@
-// npm install @mlm/trainer @tensorflow/tfjs-core@4.22.0 zod
+// npm install @mlm/trainer @mlm/components @tensorflow/tfjs-core@4.22.0 zod
 import { initializeBackend } from '@mlm/backend';
-import { createNamedRandom, createRandom } from '@mlm/random';
+import { createRandom } from '@mlm/random';
 import { SimpleSpaceTokenizer } from '@mlm/collators';
 import { createRotaryTransformerMLMModel } from '@mlm/model';
 import { createMLMPredictor, createUnconditionalBatch } from '@mlm/predictor';
@@ -10,10 +10,8 @@ await initializeBackend({ backend: 'wasm', log: () => {} });
 
 // The built-in components plus those of the plugin, loaded as the trainer loads `plugins:` of a config.
 const registry = await createRegistryWithPlugins(['./my-plugin.mjs'], [process.cwd()]);
-/** @type {import('@mlm/trainer').ComponentContext} */
-const context = { registry, random: createRandom(0), createRandom: (name) => createNamedRandom(0, name), log: console.log };
-/** @type {import('@mlm/predictor').PositionStrategy} */
-const strategy = await registry.create('position-strategy', 'my/right-to-left', { perStep: 2 }, context);
+// The resources a component may ask for (it gets those it declared in `needs`), and a log function.
+const strategy = await registry.create('position-strategy', 'my/right-to-left', { perStep: 2 }, { random: createRandom(0), log: console.log });
 
 // Use it: generate 6 tokens per row, two per step, right to left.
 const tokenizer = SimpleSpaceTokenizer.forNumbers(10);

@@ -95,21 +95,13 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
   const model = await loadModelFromFolder(folder, { useEma: options.useEma ?? true });
   try {
     const taskInfo: TaskInfo | undefined = folder.taskInfo;
-    const predictor = (await registry.create(
+    const predictor = await registry.create(
       'predictor',
       predictorName,
       predictorOptions,
-      {
-        registry,
-        random: createNamedRandom(config.seed, 'generate'),
-        createRandom: (name) => createNamedRandom(config.seed, `generate/${name}`),
-        tokenizer,
-        model,
-        ...(taskInfo ? { taskInfo } : {}),
-        log: io.err,
-      },
+      { random: createNamedRandom(config.seed, 'generate'), tokenizer, model, ...(taskInfo ? { taskInfo } : {}), log: io.err },
       'predictor',
-    )) as MLMPredictor;
+    );
     const prompts = readPrompts(options);
     const seq2seq = taskInfo?.kind === 'seq2seq';
     let results: GeneratedText[];

@@ -7,15 +7,16 @@ import { createDataLoader, type DataLoaderState } from '../data/index.js';
 import { configToYaml, loadConfig, type ConfigSources } from '../config/load-config.js';
 import type { RunConfig } from '../config/config-schema.js';
 import { createRegistryWithPlugins } from '../registry/create-registry.js';
-import type { ComponentContext } from '../registry/component-context.js';
-import type { ComponentRegistry } from '../registry/component-registry.js';
+import type { ComponentRegistry } from '@mlm/components';
 import { findLastCheckpoint, isCompleteCheckpoint, listCheckpoints, readTrainerState } from '../training/checkpoint.js';
 import type { MetricsLogger } from '../training/metrics-loggers.js';
-import { createContext, instantiateRun, prepareRun, resolvedConfig, type PreparedRun } from '../training/prepare-run.js';
+import { componentResources, instantiateRun, prepareRun, resolvedConfig, type PreparedRun } from '../training/prepare-run.js';
 import { createProgressReporter } from '../training/progress-reporter.js';
 import { assertFreeSpace, prepareRunFolder, runFolderPaths, type RunFolder } from '../training/run-folder.js';
 import { runTraining, type TrainRunResult } from '../training/trainer.js';
+import { plotRuns } from '../training/plot-runs.js';
 import { ConfigError } from '../util/config-error.js';
+import { taskInfoOf } from '../registry/component-context.js';
 import type { CommandIO } from './command-io.js';
 
 export interface TrainCommandOptions extends ConfigSources {
@@ -38,7 +39,7 @@ export interface TrainCommandResult extends TrainRunResult {
   config: RunConfig;
   runFolder: RunFolder;
   prepared: PreparedRun;
-  registry: ComponentRegistry<ComponentContext>;
+  registry: ComponentRegistry;
 }
 
 /** The run folder a config trains into: the flag, else `runDir`, else runs/<name>. */
@@ -138,8 +139,18 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
     };
     const loggers: MetricsLogger[] = [];
     for (const [index, logger] of prepared.loggers.entries()) {
-      loggers.push(
-        (await registry.create('logger', logger.name, logger.options, createContext(registry, config.seed, 'logger', { runFolder }), `logging.loggers[${index}]`)) as MetricsLogger,
+      loggers.push(await registry.create('logger', logger.name, logger.options, componentResources(config.seed, 'logger', { runFolder }), `logging.loggers[${index}]`));
+    }
+    const callbacks = [];
+    for (const [index, callback] of prepared.callbacks.entries()) {
+      callbacks.push(
+        await registry.create(
+          'callback',
+          callback.name,
+          callback.options,
+          componentResources(config.seed, `callback/${index}`, { task: prepared.task, taskInfo: taskInfoOf(prepared.task), tokenizer: components.tokenizer, model: components.model, runFolder, log: io.err }),
+          `callbacks[${index}]`,
+        ),
       );
     }
     const progress = createProgressReporter({ mode: config.logging.progress, every: config.training.logEvery, stream: io.progressStream, write: io.err });
@@ -158,8 +169,23 @@ export async function trainCommand(options: TrainCommandOptions): Promise<TrainC
       loggers,
       log: io.err,
       handleSignals: options.handleSignals,
+      // A second Ctrl-C: leave at once, without a checkpoint (the last complete one is kept).
+      onSecondSignal: (signal) => {
+        io.err(`second ${signal}: exiting without a checkpoint (the last complete one is kept)`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      },
       onStep: options.onStep,
+      callbacks,
     });
+    if (result.status === 'completed' && existsSync(runFolder.metricsJsonl)) {
+      // The run's curves (train loss, lr, validation metrics) as SVG + one HTML page; a plotting problem never fails the run.
+      try {
+        const plots = await plotRuns([runFolder.root]);
+        io.err(`plots: ${plots.htmlFile} (${plots.svgFiles.length} SVG curves in ${plots.directory})`);
+      } catch (error) {
+        io.err(`plots not written: ${(error as Error).message}`);
+      }
+    }
     return { ...result, config, runFolder, prepared, registry };
   } finally {
     components.model.dispose();

@@ -63,6 +63,17 @@ export const emaSchema = z
   })
   .prefault({});
 
+export const bestCheckpointSchema = z
+  .strictObject({
+    /** The validation value to rank by (e.g. val/prediction/exact_match); null = no best checkpoints. */
+    monitor: nonEmptyString().nullable().default(null),
+    /** max: higher is better (accuracy); min: lower is better (loss). */
+    mode: oneOf(['max', 'min']).default('max'),
+    /** How many of the best checkpoints to keep. */
+    keep: positiveInteger().default(1),
+  })
+  .prefault({});
+
 export const trainingSchema = z
   .strictObject({
     /** Optimiser steps. */
@@ -82,6 +93,10 @@ export const trainingSchema = z
     keepCheckpoints: positiveInteger().default(2),
     /** On a NaN/Inf loss: false = stop with an error naming the step; true = skip the batch and go on. */
     skipNonFiniteBatches: booleanFlag().default(false),
+    /** On any error inside a step, checkpoint the last consistent state (so `--resume auto` goes on from there). */
+    checkpointOnException: booleanFlag().default(true),
+    /** Keep the best checkpoints by a validation value, in <run>/best/step-N (apart from the periodic ones). */
+    bestCheckpoint: bestCheckpointSchema,
   })
   .prefault({});
 
@@ -133,6 +148,8 @@ export const runConfigSchema = z.strictObject({
       prediction: componentSection(null),
     })
     .prefault({}),
+  /** Training callbacks of plugins (`callback` components), run after logging, before validation and checkpoints. */
+  callbacks: z.array(componentSection(null)).default([]),
   /** Prediction metrics (null = the task kind's defaults). Each is a registered `metric`. */
   metrics: z.array(componentSection(null)).nullable().default(null),
   optimizer: optimizerSchema,

@@ -1,35 +1,28 @@
-import type { Model, RandomSource, Tokenizer } from '@mlm/types';
-import type { Task, TaskKind } from '../tasks/task.js';
-import type { ComponentRegistry } from './component-registry.js';
+import type { TaskInfo } from '@mlm/components';
+import type { Task } from '../tasks/task.js';
 import type { RunFolder } from '../training/run-folder.js';
+import type { MetricsLogger } from '../training/metrics-loggers.js';
+import type { TrainingCallback } from '../training/training-callback.js';
 
-/** What the trainer hands every component factory. Fields are filled as the run is assembled. */
-export interface ComponentContext {
-  registry: ComponentRegistry<ComponentContext>;
-  /** A random stream of its own for this component (seeded from the run's seed and the component's role). */
-  random: RandomSource;
-  /** Derives another independent, seeded stream by name. */
-  createRandom(name: string): RandomSource;
-  /** The run's task (absent when a component is built from a saved model folder alone). */
-  task?: Task;
-  /** What components need to know about the task (always set when `task` is; also read from a model folder's task.json). */
-  taskInfo?: TaskInfo;
-  tokenizer?: Tokenizer;
-  model?: Model;
-  /** Collators: which role the collator plays. */
-  role?: 'train' | 'prediction';
-  /** The run folder (loggers write there). */
-  runFolder?: RunFolder;
-  log(line: string): void;
+// What the trainer adds to the component layer: its own kinds (tasks, metrics loggers, training
+// callbacks) and the
+// resources it can hand components (the run's task, its run folder).
+declare module '@mlm/components' {
+  interface ComponentKinds {
+    task: Task;
+    logger: MetricsLogger;
+    /** A training-loop callback (see training/training-callback.ts), listed under `callbacks:` in a config. */
+    callback: TrainingCallback;
+  }
+  interface ComponentResources {
+    /** The run's task (data splits included). */
+    task: Task;
+    /** The run folder (loggers write there). */
+    runFolder: RunFolder;
+  }
 }
 
-/** The shape of a task, saved as task.json next to checkpoints and exported models. */
-export interface TaskInfo {
-  name: string;
-  kind: TaskKind;
-  blockSize: number;
-  inputBlockSize?: number | undefined;
-}
+export type { TaskInfo };
 
 export function taskInfoOf(task: Pick<Task, 'name' | 'kind' | 'blockSize' | 'inputBlockSize'>): TaskInfo {
   return { name: task.name, kind: task.kind, blockSize: task.blockSize, ...(task.inputBlockSize !== undefined ? { inputBlockSize: task.inputBlockSize } : {}) };

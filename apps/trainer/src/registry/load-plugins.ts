@@ -2,8 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Plugin } from '@mlm/types';
-import type { ComponentContext } from './component-context.js';
+import { isPlugin, type Plugin } from '@mlm/components';
 import { ConfigError } from '../util/config-error.js';
 
 // When the trainer itself runs from its TypeScript sources (tests, tsx), TypeScript can be loaded,
@@ -57,15 +56,6 @@ export function resolvePluginEntry(specifier: string, baseDirectories: string[])
   return path.resolve(packageDirectory, entry);
 }
 
-function isPlugin(value: unknown): value is Plugin<ComponentContext> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Plugin).name === 'string' &&
-    Array.isArray((value as Plugin).components)
-  );
-}
-
 /**
  * Imports the plugin packages a config lists. Each entry is a package name (resolved from the config
  * files' folders, then the working directory, then the trainer's own folder) or a path. The package's
@@ -74,9 +64,9 @@ function isPlugin(value: unknown): value is Plugin<ComponentContext> {
 export async function loadPlugins(
   specifiers: string[],
   baseDirectories: string[],
-): Promise<Plugin<ComponentContext>[]> {
+): Promise<Plugin[]> {
   const bases = [...baseDirectories, process.cwd(), path.dirname(new URL(import.meta.url).pathname)];
-  const plugins: Plugin<ComponentContext>[] = [];
+  const plugins: Plugin[] = [];
   for (const [index, specifier] of specifiers.entries()) {
     const where = `plugins[${index}]`;
     const entry = resolvePluginEntry(specifier, bases);

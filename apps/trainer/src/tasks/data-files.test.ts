@@ -53,7 +53,7 @@ describe('mlm/jsonl-pairs', () => {
     const [first] = await collectExamples(task.splits.train);
     expect(task.tokenizer.decode(first!.promptIds as number[])).toBe('what is 2 + 2');
     expect(task.tokenizer.decode(first!.inputIds!)).toBe('four');
-    expect(task.collatorDefaults.train).toMatchObject({ collator: 'MLMSeq2SeqTrainCollator', addBos: true, addEos: true });
+    expect(task.collatorDefaults.train).toMatchObject({ name: 'mlm/seq2seq-train-collator', addBos: true, addEos: true });
   });
 
   it('infill: the prompt is the completion with [MASK]s', async () => {

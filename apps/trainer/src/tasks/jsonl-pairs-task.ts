@@ -101,7 +101,7 @@ export async function createJsonlPairsTask(options: JsonlPairsTaskOptions): Prom
       blockSize,
       inputBlockSize,
       splits: { train: createArraySource(examples.train), validation: createArraySource(examples.validation), test: createArraySource(examples.test) },
-      collatorDefaults: { train: { collator: 'MLMSeq2SeqTrainCollator', ...collator }, prediction: { collator: 'MLMSeq2SeqPredCollator', ...collator } },
+      collatorDefaults: { train: { name: 'mlm/seq2seq-train-collator', ...collator }, prediction: { name: 'mlm/seq2seq-pred-collator', ...collator } },
     };
   }
   const blockSize = options.blockSize ?? longestCompletion + 1; // completion + EOS
@@ -113,8 +113,8 @@ export async function createJsonlPairsTask(options: JsonlPairsTaskOptions): Prom
     blockSize,
     splits: { train: createArraySource(examples.train), validation: createArraySource(examples.validation), test: createArraySource(examples.test) },
     collatorDefaults: {
-      train: { collator: 'DefaultMLMCollator', blockSize, addBos: false, addEos: true, lossOnPadding: true, truncate: 'block' },
-      prediction: { collator: 'MLMInfillWithExactTargetPredCollator', blockSize, addBos: false, addEos: false, lossOnPadding: false, truncate: 'block' },
+      train: { name: 'mlm/default-collator', blockSize, addBos: false, addEos: true, lossOnPadding: true, truncate: 'block' },
+      prediction: { name: 'mlm/infill-with-exact-target-pred-collator', blockSize, addBos: false, addEos: false, lossOnPadding: false, truncate: 'block' },
     },
   };
 }

@@ -37,8 +37,8 @@ describe('createStarTask', () => {
     expect(task.tokenizer.vocabSize).toBe(27);
     expect(task.blockSize).toBe(14);
     expect(task.inputBlockSize).toBe(28);
-    expect(task.collatorDefaults.train).toMatchObject({ collator: 'MLMSeq2SeqTrainCollator', addBos: true, addEos: true, lossOnPadding: true, blockSize: 14, inputBlockSize: 28 });
-    expect(task.collatorDefaults.prediction).toMatchObject({ collator: 'MLMSeq2SeqPredCollator', addBos: true, addEos: true, lossOnPadding: true });
+    expect(task.collatorDefaults.train).toMatchObject({ name: 'mlm/seq2seq-train-collator', addBos: true, addEos: true, lossOnPadding: true, blockSize: 14, inputBlockSize: 28 });
+    expect(task.collatorDefaults.prediction).toMatchObject({ name: 'mlm/seq2seq-pred-collator', addBos: true, addEos: true, lossOnPadding: true });
     expect(task.splits.train.size).toBe(300);
     expect(task.splits.validation.size).toBe(40);
     expect(task.splits.test.size).toBe(60);

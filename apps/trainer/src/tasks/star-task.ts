@@ -174,8 +174,8 @@ export async function createStarTask(difficulty: StarDifficulty, options: TaskFa
     splits: { train: toSource(splits.train), validation: toSource(splits.validation), test: toSource(splits.test) },
     // Hydra `collator/seq2seq_mlm` and `seq2seq_pred_mlm` with the `star_mlm` datamodule's add_bos: true.
     collatorDefaults: {
-      train: { collator: 'MLMSeq2SeqTrainCollator', ...collator },
-      prediction: { collator: 'MLMSeq2SeqPredCollator', ...collator },
+      train: { name: 'mlm/seq2seq-train-collator', ...collator },
+      prediction: { name: 'mlm/seq2seq-pred-collator', ...collator },
     },
     difficulty,
     graphs: { train: splits.train, validation: splits.validation, test: splits.test },

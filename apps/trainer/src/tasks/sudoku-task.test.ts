@@ -36,9 +36,9 @@ describe('createSudokuTask', () => {
     expect(task.tokenizer.vocabSize).toBe(17);
     expect(task.blockSize).toBe(83);
     expect(task.inputBlockSize).toBeUndefined();
-    expect(task.collatorDefaults.train).toMatchObject({ collator: 'DefaultMLMCollator', blockSize: 83, addBos: false, addEos: true, lossOnPadding: true });
+    expect(task.collatorDefaults.train).toMatchObject({ name: 'mlm/default-collator', blockSize: 83, addBos: false, addEos: true, lossOnPadding: true });
     expect(task.collatorDefaults.prediction).toMatchObject({
-      collator: 'MLMInfillWithExactTargetPredCollator',
+      name: 'mlm/infill-with-exact-target-pred-collator',
       blockSize: 83,
       addBos: false,
       addEos: false,

@@ -99,8 +99,8 @@ export async function createSudokuTask(options: SudokuTaskOptions): Promise<Sudo
     splits: { train: toSource(puzzles.train), validation: toSource(puzzles.validation), test: toSource(puzzles.test) },
     // Hydra `collator/default_mlm` (training on the solution) and `collator/infill_with_target_mlm`.
     collatorDefaults: {
-      train: { collator: 'DefaultMLMCollator', blockSize, addBos: false, addEos: true, lossOnPadding: true, truncate: 'block' },
-      prediction: { collator: 'MLMInfillWithExactTargetPredCollator', blockSize, addBos: false, addEos: false, lossOnPadding: false, truncate: 'block' },
+      train: { name: 'mlm/default-collator', blockSize, addBos: false, addEos: true, lossOnPadding: true, truncate: 'block' },
+      prediction: { name: 'mlm/infill-with-exact-target-pred-collator', blockSize, addBos: false, addEos: false, lossOnPadding: false, truncate: 'block' },
     },
     puzzles: { train: puzzles.train, validation: puzzles.validation, test: puzzles.test },
     dataDirectory,

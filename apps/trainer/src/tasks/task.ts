@@ -15,8 +15,16 @@ export interface Task {
   blockSize: number;            // suffix / sequence block (star-easy 14, sudoku 83 for training, text: chosen)
   inputBlockSize?: number;      // prompt block for seq2seq (star-easy 28)
   splits: { train: ExampleSource; validation: ExampleSource; test: ExampleSource };
-  /** Collator options the reference uses for this task (add_bos/add_eos/loss_on_padding...), camelCase. */
-  collatorDefaults: { train: Record<string, unknown>; prediction: Record<string, unknown> };
+  /**
+   * The collators this task uses unless a config names others: a `collator` component name (a plugin
+   * task may name its own plugin's) and the options the reference uses (addBos, addEos, lossOnPadding...).
+   */
+  collatorDefaults: { train: CollatorDefault; prediction: CollatorDefault };
+}
+/** A task's default collator: the component's name and its options. */
+export interface CollatorDefault {
+  name: string;
+  [option: string]: unknown;
 }
 export interface TaskFactoryOptions {
   seed: number;                 // generation seed (the reference uses 42)

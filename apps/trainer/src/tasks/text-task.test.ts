@@ -45,7 +45,7 @@ describe('createTextTask', () => {
     const chunks = await collectExamples(task.splits.train);
     for (const chunk of chunks) expect(chunk.inputIds).toHaveLength(4);
     expect(chunks.map((chunk) => task.tokenizer.decode(chunk.inputIds!)).join('')).toBe(corpus);
-    expect(task.collatorDefaults.train).toMatchObject({ collator: 'DefaultMLMCollator', blockSize: 4, addBos: false, addEos: false, lossOnPadding: true });
+    expect(task.collatorDefaults.train).toMatchObject({ name: 'mlm/default-collator', blockSize: 4, addBos: false, addEos: false, lossOnPadding: true });
   });
 
   it('holds out a deterministic, hash-chosen ~1% of chunks for validation and test', async () => {

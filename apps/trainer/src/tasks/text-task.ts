@@ -158,7 +158,7 @@ export async function createTextTask(options: TextTaskOptions): Promise<TextTask
       }
     },
   });
-  const collator = { collator: 'DefaultMLMCollator', blockSize, addBos: false, addEos: false, lossOnPadding: true, truncate: 'block' };
+  const collator = { name: 'mlm/default-collator', blockSize, addBos: false, addEos: false, lossOnPadding: true, truncate: 'block' };
   return {
     name: tokenizer instanceof CharacterTokenizer ? 'text-char' : 'text',
     kind: 'unconditional',

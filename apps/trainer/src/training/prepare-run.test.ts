@@ -22,7 +22,7 @@ describe('prepareRun (validation before any tensor work)', () => {
     expect(prepared.task.name).toBe('star-easy');
     expect(prepared.trainCollator).toEqual({
       name: 'mlm/seq2seq-train-collator',
-      options: { blockSize: 14, inputBlockSize: 28, addBos: true, addEos: true, lossOnPadding: true, truncate: 'block' },
+      options: { blockSize: 14, inputBlockSize: 28, addBos: true, addEos: true, lossOnPadding: true, truncate: 'block', targetField: 'targetIds' },
     });
     expect(prepared.predictionCollator.name).toBe('mlm/seq2seq-pred-collator');
     expect(prepared.metrics.map((metric) => metric.name)).toEqual(['mlm/exact-match', 'mlm/token-accuracy']);
@@ -51,7 +51,7 @@ describe('prepareRun (validation before any tensor work)', () => {
     expect((await prepareError(['model.numLayers=two'])).message).toContain('model.numLayers: expected a positive integer, got "two"');
     expect((await prepareError(['loss.lossOnVisible=true'])).message).toContain('loss: unknown option "lossOnVisible"');
     expect((await prepareError(['task.name=mlm/text-char'])).message).toContain('task.path: expected a non-empty string, got nothing');
-    expect((await prepareError(['predictor.confidence=top_prob', 'predictor.threshold=null'])).message).toContain('predictor.threshold: is required when predictor.confidence is "top_prob"');
+    expect((await prepareError(['predictor.confidence=top_prob', 'predictor.threshold=null'])).message).toContain('predictor.threshold: is required when confidence is "top_prob" (or set unmaskSchedule), got null');
   });
 
   it('reports several problems together', async () => {

@@ -1,14 +1,13 @@
 import { createNamedRandom } from '@mlm/random';
 import type { RandomSource } from '@mlm/types';
-import type { MetricWrapper } from '@mlm/metrics';
+import type { ComponentKind, ComponentRegistry, ProvidedResources } from '@mlm/components';
+import { defaultMetricNames } from '@mlm/metrics';
+import { defaultMaxLength } from '@mlm/model';
 import type { ComponentSection, RunConfig } from '../config/config-schema.js';
-import { taskInfoOf, type ComponentContext } from '../registry/component-context.js';
-import type { ComponentRegistry } from '../registry/component-registry.js';
+import { taskInfoOf } from '../registry/component-context.js';
 import { ConfigError, type ConfigIssue } from '../util/config-error.js';
-import { COLLATOR_CLASSES, defaultMaxLength, defaultMetricNames } from '../plugins/mlm/index.js';
-import type { Task } from '../tasks/task.js';
-import type { MLMPredictor, PredictionCollator, RunComponents, TrainableModel, TrainCollator } from './run-components.js';
-import type { LossFunction, MLMBatch } from '@mlm/types';
+import type { CollatorDefault, Task } from '../tasks/task.js';
+import { asTrainableModel, type RunComponents, type TrainableModel } from './run-components.js';
 import { takeExamples } from './evaluate.js';
 
 /** A component chosen by the config, with validated options. */
@@ -30,6 +29,8 @@ export interface PreparedRun {
   predictionCollator: ResolvedComponent;
   metrics: ResolvedComponent[];
   loggers: ResolvedComponent[];
+  /** Plugins' training callbacks. */
+  callbacks: ResolvedComponent[];
 }
 
 function splitSection(section: ComponentSection): { name: string | null; options: Record<string, unknown> } {
@@ -50,33 +51,32 @@ function collect<T>(issues: ConfigIssue[], fn: () => T): T | undefined {
   }
 }
 
-export function createContext(registry: ComponentRegistry<ComponentContext>, seed: number, role: string, extra: Partial<ComponentContext> = {}): ComponentContext {
-  return {
-    registry,
-    random: createNamedRandom(seed, role),
-    createRandom: (name: string) => createNamedRandom(seed, `${role}/${name}`),
-    log: () => {},
-    ...extra,
-  };
+/**
+ * The resources the trainer hands a component: a random stream of its own (seeded from the run's
+ * seed and the component's role) and whatever the run has built so far. Components take the ones they
+ * declared.
+ */
+export function componentResources(seed: number, role: string, extra: ProvidedResources = {}): ProvidedResources {
+  return { random: createNamedRandom(seed, role), log: () => {}, ...extra };
 }
 
 function resolveCollatorSection(
-  registry: ComponentRegistry<ComponentContext>,
+  registry: ComponentRegistry,
   section: ComponentSection,
-  defaults: Record<string, unknown>,
+  defaults: CollatorDefault,
   path: string,
   issues: ConfigIssue[],
 ): ResolvedComponent | undefined {
-  const { collator: xlmClass, ...defaultOptions } = defaults;
+  const { name: taskDefault, ...defaultOptions } = defaults;
   const { name: configured, options } = splitSection(section);
-  const name = configured ?? (typeof xlmClass === 'string' ? COLLATOR_CLASSES[xlmClass] : undefined);
+  const name = configured ?? taskDefault;
   if (!name) {
-    issues.push({ path: `${path}.name`, message: `the task names no default collator (got ${JSON.stringify(xlmClass)}); set ${path}.name` });
+    issues.push({ path: `${path}.name`, message: `the task names no default collator; set ${path}.name (one of ${registry.names('collator').join(', ')})` });
     return undefined;
   }
   // The task's defaults apply only to the collator they were written for.
-  const merged = configured && COLLATOR_CLASSES[String(xlmClass)] !== configured ? options : { ...defaultOptions, ...options };
-  const parsed = collect(issues, () => registry.parseOptions<Record<string, unknown>>('collator', name, merged, path));
+  const merged = configured && configured !== taskDefault ? options : { ...defaultOptions, ...options };
+  const parsed = collect(issues, () => registry.parseOptions('collator', name, merged, path));
   return parsed ? { name, options: parsed } : undefined;
 }
 
@@ -85,15 +85,15 @@ function resolveCollatorSection(
  * checks that the pieces fit together (model.maxLength against the widest batch, ...). Throws one
  * ConfigError listing every problem. No tensor is created.
  */
-export async function prepareRun(config: RunConfig, registry: ComponentRegistry<ComponentContext>): Promise<PreparedRun> {
+export async function prepareRun(config: RunConfig, registry: ComponentRegistry): Promise<PreparedRun> {
   const issues: ConfigIssue[] = [];
-  const section = (kind: string, value: ComponentSection, path: string): ResolvedComponent | undefined => {
+  const section = (kind: ComponentKind, value: ComponentSection, path: string): ResolvedComponent | undefined => {
     const { name, options } = splitSection(value);
     if (name === null) {
       issues.push({ path: `${path}.name`, message: `required: one of ${registry.names(kind).join(', ')}` });
       return undefined;
     }
-    const parsed = collect(issues, () => registry.parseOptions<Record<string, unknown>>(kind, name, options, path));
+    const parsed = collect(issues, () => registry.parseOptions(kind, name, options, path));
     return parsed ? { name, options: parsed } : undefined;
   };
   const taskSection = section('task', config.task, 'task');
@@ -101,9 +101,10 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry<
   const loss = section('loss', config.loss, 'loss');
   const predictor = section('predictor', config.predictor, 'predictor');
   const loggers = config.logging.loggers.map((logger, index) => section('logger', logger, `logging.loggers[${index}]`));
+  const callbacks = config.callbacks.map((callback, index) => section('callback', callback, `callbacks[${index}]`));
   if (issues.length || !taskSection) throw new ConfigError(issues);
 
-  const task = (await registry.get('task', taskSection.name).create(taskSection.options, createContext(registry, config.seed, 'task'))) as Task;
+  const task = await registry.create('task', taskSection.name, taskSection.options, componentResources(config.seed, 'task'), 'task');
 
   const trainCollator = resolveCollatorSection(registry, config.collators.train, task.collatorDefaults.train, 'collators.train', issues);
   const predictionCollator = resolveCollatorSection(registry, config.collators.prediction, task.collatorDefaults.prediction, 'collators.prediction', issues);
@@ -115,7 +116,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry<
   const maxLength = (model.options.maxLength as number | null | undefined) ?? defaultMaxLength(task);
   const sample = await takeExamples(task.splits.train, 2);
   if (sample.length > 0) {
-    const collator = (await registry.create('collator', trainCollator.name, trainCollator.options, createContext(registry, config.seed, 'check', { task, taskInfo: taskInfoOf(task), tokenizer: task.tokenizer }), 'collators.train')) as TrainCollator;
+    const collator = await registry.create('collator', trainCollator.name, trainCollator.options, componentResources(config.seed, 'check', { task, taskInfo: taskInfoOf(task), tokenizer: task.tokenizer }), 'collators.train');
     const width = collator.collate(sample).inputIds.shape[1];
     if (width - 1 > maxLength) {
       issues.push({ path: 'model.maxLength', message: `(${maxLength}) is smaller than the block (${width}): training rows are ${width} wide, positions run to ${width - 1}` });
@@ -124,7 +125,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry<
   if (task.kind !== 'unconditional') {
     const validation = await takeExamples(task.splits.validation, 2);
     if (validation.length > 0) {
-      const collator = (await registry.create('collator', predictionCollator.name, predictionCollator.options, createContext(registry, config.seed, 'check', { task, taskInfo: taskInfoOf(task), tokenizer: task.tokenizer }), 'collators.prediction')) as PredictionCollator;
+      const collator = await registry.create('collator', predictionCollator.name, predictionCollator.options, componentResources(config.seed, 'check', { task, taskInfo: taskInfoOf(task), tokenizer: task.tokenizer }), 'collators.prediction');
       const promptWidth = collator.collate(validation).inputIds.shape[1];
       const newTokens = (predictor.options.maxNewTokens as number | null) ?? (task.kind === 'seq2seq' ? task.blockSize : 0);
       const width = promptWidth + newTokens;
@@ -154,6 +155,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry<
     predictionCollator,
     metrics: metrics as ResolvedComponent[],
     loggers: loggers as ResolvedComponent[],
+    callbacks: callbacks as ResolvedComponent[],
   };
 }
 
@@ -169,6 +171,7 @@ export function resolvedConfig(prepared: PreparedRun): RunConfig {
     predictor: asSection(prepared.predictor),
     collators: { train: asSection(prepared.trainCollator), prediction: asSection(prepared.predictionCollator) },
     metrics: prepared.metrics.map(asSection),
+    callbacks: prepared.callbacks.map(asSection),
     logging: { ...prepared.config.logging, loggers: prepared.loggers.map(asSection) },
   };
 }
@@ -177,12 +180,12 @@ export function resolvedConfig(prepared: PreparedRun): RunConfig {
  * The configuration with the options of every named component validated and defaulted (without
  * building the task; collators and metrics left to the task stay null). For `print-config`.
  */
-export function expandComponentOptions(config: RunConfig, registry: ComponentRegistry<ComponentContext>): RunConfig {
+export function expandComponentOptions(config: RunConfig, registry: ComponentRegistry): RunConfig {
   const issues: ConfigIssue[] = [];
-  const expand = (kind: string, value: ComponentSection, path: string): ComponentSection => {
+  const expand = (kind: ComponentKind, value: ComponentSection, path: string): ComponentSection => {
     const { name, options } = splitSection(value);
     if (name === null) return value;
-    const parsed = collect(issues, () => registry.parseOptions<Record<string, unknown>>(kind, name, options, path));
+    const parsed = collect(issues, () => registry.parseOptions(kind, name, options, path));
     return parsed ? { name, ...parsed } : value;
   };
   const expanded: RunConfig = {
@@ -193,6 +196,7 @@ export function expandComponentOptions(config: RunConfig, registry: ComponentReg
     predictor: expand('predictor', config.predictor, 'predictor'),
     collators: { train: expand('collator', config.collators.train, 'collators.train'), prediction: expand('collator', config.collators.prediction, 'collators.prediction') },
     metrics: config.metrics?.map((metric, index) => expand('metric', metric, `metrics[${index}]`)) ?? null,
+    callbacks: config.callbacks.map((callback, index) => expand('callback', callback, `callbacks[${index}]`)),
     logging: { ...config.logging, loggers: config.logging.loggers.map((logger, index) => expand('logger', logger, `logging.loggers[${index}]`)) },
   };
   if (issues.length) throw new ConfigError(issues);
@@ -205,41 +209,29 @@ export function expandComponentOptions(config: RunConfig, registry: ComponentReg
  */
 export async function instantiateRun(
   prepared: PreparedRun,
-  registry: ComponentRegistry<ComponentContext>,
+  registry: ComponentRegistry,
   options: { model?: TrainableModel } = {},
 ): Promise<RunComponents> {
   const { config, task } = prepared;
   const seed = config.seed;
   const tokenizer = task.tokenizer;
   const base = { task, taskInfo: taskInfoOf(task), tokenizer };
-  const model =
-    options.model ??
-    ((await registry.create('model', prepared.model.name, prepared.model.options, createContext(registry, seed, 'init', base), 'model')) as TrainableModel);
+  const model = options.model ?? asTrainableModel(await registry.create('model', prepared.model.name, prepared.model.options, componentResources(seed, 'init', base), 'model'));
   const withModel = { ...base, model };
-  const loss = (await registry.create('loss', prepared.loss.name, prepared.loss.options, createContext(registry, seed, 'loss', withModel), 'loss')) as LossFunction<MLMBatch>;
-  const contextWithRandom = (random: RandomSource, role: ComponentContext['role']): ComponentContext => ({
-    ...createContext(registry, seed, role ?? 'component', withModel),
-    random,
-    role,
-  });
+  const loss = await registry.create('loss', prepared.loss.name, prepared.loss.options, componentResources(seed, 'loss', withModel), 'loss');
+  const withRandom = (random: RandomSource): ProvidedResources => ({ ...withModel, random, log: () => {} });
   return {
     task,
     tokenizer,
     model,
     loss,
-    createTrainCollator: async (random) =>
-      (await registry.create('collator', prepared.trainCollator.name, prepared.trainCollator.options, contextWithRandom(random, 'train'), 'collators.train')) as TrainCollator,
-    createPredictionCollator: async (random) =>
-      (await registry.create('collator', prepared.predictionCollator.name, prepared.predictionCollator.options, contextWithRandom(random, 'prediction'), 'collators.prediction')) as PredictionCollator,
-    createPredictor: async (random) =>
-      (await registry.create('predictor', prepared.predictor.name, prepared.predictor.options, contextWithRandom(random, 'prediction'), 'predictor')) as MLMPredictor,
-    createMetrics: async () =>
+    createTrainCollator: (random) => registry.create('collator', prepared.trainCollator.name, prepared.trainCollator.options, withRandom(random), 'collators.train'),
+    createPredictionCollator: (random) =>
+      registry.create('collator', prepared.predictionCollator.name, prepared.predictionCollator.options, withRandom(random), 'collators.prediction'),
+    createPredictor: (random) => registry.create('predictor', prepared.predictor.name, prepared.predictor.options, withRandom(random), 'predictor'),
+    createMetrics: () =>
       Promise.all(
-        prepared.metrics.map(
-          async (metric, index) =>
-            (await registry.create('metric', metric.name, metric.options, createContext(registry, seed, 'metric', withModel), `metrics[${index}]`)) as MetricWrapper<unknown, unknown, unknown>,
-        ),
+        prepared.metrics.map((metric, index) => registry.create('metric', metric.name, metric.options, componentResources(seed, 'metric', withModel), `metrics[${index}]`)),
       ),
   };
 }
-

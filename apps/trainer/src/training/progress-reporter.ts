@@ -29,10 +29,11 @@ function formatSeconds(seconds: number): string {
 export function createProgressReporter(options: {
   mode: 'auto' | 'bar' | 'lines' | 'none';
   every: number;
-  stream?: NodeJS.WriteStream;
+  /** Where the bar goes (the command passes the process's stderr). */
+  stream: NodeJS.WriteStream;
   write?: (line: string) => void;
 }): ProgressReporter {
-  const stream = options.stream ?? process.stderr;
+  const stream = options.stream;
   const write = options.write ?? ((line: string) => stream.write(`${line}\n`));
   const mode = options.mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : options.mode;
   let total = 0;

@@ -19,6 +19,14 @@ export interface TrainableModel extends Model {
   toBytes(): { config: object; weights: Uint8Array };
 }
 
+/** The model a `model` component built, checked to be one the trainer can save. */
+export function asTrainableModel(model: Model): TrainableModel {
+  if (typeof (model as Partial<TrainableModel>).toBytes !== 'function') {
+    throw new Error('the model component built a model without toBytes() (its config.json object and safetensors bytes); the trainer needs it to write checkpoints');
+  }
+  return model as TrainableModel;
+}
+
 export type PredictionCollator = Collator<CollatorInput, MLMPredictionBatch>;
 export type TrainCollator = Collator<CollatorInput, MLMBatch>;
 export type MLMPredictor = Predictor<MLMPredictionBatch, MLMPredictionDict>;

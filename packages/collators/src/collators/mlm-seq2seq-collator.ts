@@ -39,7 +39,7 @@ export interface MLMSeq2SeqCollatorOptions {
   referenceCompatibleTruncation?: boolean;
 }
 
-const schema = z
+export const mlmSeq2SeqCollatorOptionsSchema = z
   .object({
     tokenizer: tokenizerSchema,
     random: randomSchema.optional(),
@@ -72,7 +72,7 @@ export class MLMSeq2SeqCollator extends MLMCollatorBase implements Collator<Coll
 
   constructor(options: MLMSeq2SeqCollatorOptions) {
     const name = new.target.name;
-    const parsed = parseOptions(name, schema, options);
+    const parsed = parseOptions(name, mlmSeq2SeqCollatorOptionsSchema, options);
     if (parsed.inputBlockSize === undefined) throw new Error(`${name}: option inputBlockSize = undefined: the prompt block size is required`);
     super(name, parsed);
     this.random = parsed.random;

@@ -26,7 +26,7 @@ export interface MLMSeq2SeqTrainCollatorOptions {
   targetField?: string;
 }
 
-const schema = z
+export const mlmSeq2SeqTrainCollatorOptionsSchema = z
   .object({
     tokenizer: tokenizerSchema,
     random: randomSchema,
@@ -52,7 +52,7 @@ export class MLMSeq2SeqTrainCollator extends MLMCollatorBase implements Collator
   constructor(options: MLMSeq2SeqTrainCollatorOptions) {
     // Fixed rather than new.target.name: errors name this class even when it is subclassed.
     const name = 'MLMSeq2SeqTrainCollator';
-    const parsed = parseOptions(name, schema, options);
+    const parsed = parseOptions(name, mlmSeq2SeqTrainCollatorOptionsSchema, options);
     if (parsed.truncate === 'block' && parsed.inputBlockSize === undefined) {
       throw new Error(`${name}: option inputBlockSize = undefined: truncate 'block' needs the prompt block size`);
     }

@@ -1,29 +1,19 @@
-import { definePlugin } from '../../registry/define-plugin.js';
-import { collatorComponents } from './collator-components.js';
+import { definePlugin } from '@mlm/components';
+import { collatorComponents } from '@mlm/collators';
+import { lossComponents } from '@mlm/loss';
+import { metricComponents } from '@mlm/metrics';
+import { modelComponents } from '@mlm/model';
+import { predictorComponents } from '@mlm/predictor';
+import '../../registry/component-context.js';
 import { loggerComponents } from './logger-components.js';
-import { mlmLossComponent } from './loss-component.js';
-import { metricComponents } from './metric-components.js';
-import { rotaryTransformerComponent } from './model-component.js';
-import { mlmPredictorComponent } from './predictor-component.js';
-import { positionStrategyComponents, samplerComponents } from './predictor-parts.js';
 import { taskComponents } from './task-components.js';
 
-export { COLLATOR_CLASSES } from './collator-components.js';
-export { defaultMetricNames } from './metric-components.js';
-export { defaultMaxLength } from './model-component.js';
-
-/** The built-in plugin: every MLM component, registered through the public `definePlugin`. */
+/**
+ * The built-in plugin: the components each library ships (model, loss, collators, predictor and its
+ * parts, metrics), plus the trainer's own (tasks, metrics loggers), registered through the public
+ * `definePlugin`.
+ */
 export const mlmPlugin = definePlugin({
   name: 'mlm',
-  components: [
-    ...taskComponents,
-    rotaryTransformerComponent,
-    mlmLossComponent,
-    ...collatorComponents,
-    mlmPredictorComponent,
-    ...positionStrategyComponents,
-    ...samplerComponents,
-    ...metricComponents,
-    ...loggerComponents,
-  ],
+  components: [...taskComponents, ...modelComponents, ...lossComponents, ...collatorComponents, ...predictorComponents, ...metricComponents, ...loggerComponents],
 });

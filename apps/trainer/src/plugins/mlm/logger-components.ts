@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { defineComponent } from '../../registry/define-plugin.js';
 import path from 'node:path';
+import { defineComponent } from '@mlm/components';
+import '../../registry/component-context.js';
 import { createCsvMetricsLogger, createJsonlMetricsLogger, createTensorboardMetricsLogger } from '../../training/metrics-loggers.js';
 
 const noOptions = z.strictObject({});
@@ -11,20 +12,16 @@ export const loggerComponents = [
     name: 'mlm/jsonl',
     description: 'metrics.jsonl in the run folder: one JSON object per logged step',
     schema: noOptions,
-    create(_options, context) {
-      if (!context.runFolder) throw new Error('mlm/jsonl needs a run folder');
-      return createJsonlMetricsLogger(context.runFolder.metricsJsonl);
-    },
+    needs: ['runFolder'],
+    create: (_options, { runFolder }) => createJsonlMetricsLogger(runFolder.metricsJsonl),
   }),
   defineComponent({
     kind: 'logger',
     name: 'mlm/csv',
     description: 'metrics.csv in the run folder (long form: step, epoch, time, metric, value)',
     schema: noOptions,
-    create(_options, context) {
-      if (!context.runFolder) throw new Error('mlm/csv needs a run folder');
-      return createCsvMetricsLogger(context.runFolder.metricsCsv);
-    },
+    needs: ['runFolder'],
+    create: (_options, { runFolder }) => createCsvMetricsLogger(runFolder.metricsCsv),
   }),
   defineComponent({
     kind: 'logger',
@@ -34,9 +31,7 @@ export const loggerComponents = [
       /** Folder for the event files, relative to the run folder (default "tensorboard"). */
       dir: z.string().min(1).default('tensorboard'),
     }),
-    create(options, context) {
-      if (!context.runFolder) throw new Error('mlm/tensorboard needs a run folder');
-      return createTensorboardMetricsLogger(path.resolve(context.runFolder.root, options.dir));
-    },
+    needs: ['runFolder'],
+    create: (options, { runFolder }) => createTensorboardMetricsLogger(path.resolve(runFolder.root, options.dir)),
   }),
 ];

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { BUILT_IN_TASKS } from '../../tasks/index.js';
 import type { Task, TaskFactoryOptions } from '../../tasks/task.js';
-import { defineComponent } from '../../registry/define-plugin.js';
-import { nonEmptyString, nonNegativeInteger, numberInRange, positiveInteger } from '../../config/schema-helpers.js';
+import { defineComponent, nonEmptyString, nonNegativeInteger, numberInRange, positiveInteger } from '@mlm/components';
+import '../../registry/component-context.js';
 
 const seed = () => z.number({ error: (issue) => `expected an integer seed, got ${JSON.stringify(issue.input)}` }).int().default(42);
 
@@ -70,11 +70,11 @@ const DESCRIPTIONS: Record<string, string> = {
 export const taskComponents = Object.entries(BUILT_IN_TASKS).map(([name, factory]) => {
   const schema =
     name === 'sudoku' ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : name === 'jsonl-pairs' ? jsonlPairsTaskSchema : name.startsWith('star') ? starTaskSchema : generatedTaskSchema;
-  return defineComponent<TaskFactoryOptions, Task>({
+  return defineComponent({
     kind: 'task',
     name: `mlm/${name}`,
     description: DESCRIPTIONS[name] ?? name,
-    schema: schema as unknown as z.ZodType<TaskFactoryOptions>,
+    schema,
     create: (options) => factory(options),
   });
 });

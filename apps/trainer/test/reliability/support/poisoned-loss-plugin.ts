@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { createMLMLoss } from '@mlm/loss';
 import type { LossFunction, MLMBatch, MLMLossDict } from '@mlm/types';
-import { defineComponent, definePlugin } from '../../../src/registry/define-plugin.js';
+import { defineComponent, definePlugin } from '@mlm/components';
 
 const poisonedLossComponent = defineComponent({
   kind: 'loss',
@@ -18,9 +18,9 @@ const poisonedLossComponent = defineComponent({
     poisonCalls: z.array(z.number().int().positive()),
     value: z.enum(['NaN', 'Infinity']).default('NaN'),
   }),
-  create(options, context): LossFunction<MLMBatch, MLMLossDict> {
-    if (!context.model || !context.tokenizer) throw new Error('test/poisoned-loss needs the model and the tokenizer');
-    const inner = createMLMLoss({ model: context.model, maskTokenId: context.tokenizer.maskTokenId });
+  needs: ['model', 'tokenizer'],
+  create(options, { model, tokenizer }): LossFunction<MLMBatch, MLMLossDict> {
+    const inner = createMLMLoss({ model, maskTokenId: tokenizer.maskTokenId });
     const poisoned = new Set(options.poisonCalls);
     let trainingCalls = 0;
     return {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { RotaryTransformerMLMModel } from '@mlm/model';
-import { defineComponent } from '../../registry/define-plugin.js';
-import { booleanFlag, numberInRange, oneOf, positiveInteger, positiveNumber } from '../../config/schema-helpers.js';
+import { booleanFlag, defineComponent, numberInRange, oneOf, positiveInteger, positiveNumber } from '@mlm/components';
+import { RotaryTransformerMLMModel } from './rotary-transformer-mlm-model.js';
 
 export const rotaryTransformerOptionsSchema = z
   .strictObject({
@@ -44,15 +43,16 @@ export function defaultMaxLength(task: { blockSize: number; inputBlockSize?: num
   return task.blockSize + (task.inputBlockSize ?? 0) + 4;
 }
 
+/** The model's components (one): register them in a ComponentRegistry of @mlm/components. */
 /** `mlm/rotary-transformer`: xlm-core's RotaryTransformerMLMModel; vocabulary and special ids from the tokenizer. */
 export const rotaryTransformerComponent = defineComponent({
   kind: 'model',
   name: 'mlm/rotary-transformer',
   description: 'rotary-embedding pre-norm transformer encoder (xlm-core RotaryTransformerMLMModel)',
   schema: rotaryTransformerOptionsSchema,
-  create(options, context) {
-    const tokenizer = context.tokenizer;
-    if (!tokenizer) throw new Error('mlm/rotary-transformer needs a tokenizer (from the task)');
+  needs: ['tokenizer', 'random'],
+  uses: ['taskInfo'],
+  create(options, { tokenizer, random, taskInfo }) {
     const headDim = options.dModel / options.nhead;
     const rotaryEmbDim = options.rotaryEmbDim ?? Math.min(64, headDim - (headDim % 2));
     return RotaryTransformerMLMModel.create(
@@ -68,10 +68,12 @@ export const rotaryTransformerComponent = defineComponent({
         activation: options.activation,
         layerNormEps: options.layerNormEps,
         rotaryEmbDim,
-        maxLength: options.maxLength ?? defaultMaxLength(context.taskInfo),
+        maxLength: options.maxLength ?? defaultMaxLength(taskInfo),
         finalLayerWithoutNormalization: options.finalLayerWithoutNormalization,
       },
-      { random: context.random },
+      { random },
     );
   },
 });
+
+export const modelComponents = [rotaryTransformerComponent];

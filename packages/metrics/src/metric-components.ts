@@ -1,9 +1,16 @@
 import { z } from 'zod';
-import { createExactMatch, createMetricWrapper, createTokenAccuracy } from '@mlm/metrics';
+import { defineComponent, nonEmptyString, type ComponentContext } from '@mlm/components';
 import type { Metric } from '@mlm/types';
-import { defineComponent } from '../../registry/define-plugin.js';
-import type { ComponentContext } from '../../registry/component-context.js';
-import { nonEmptyString } from '../../config/schema-helpers.js';
+import { createExactMatch } from './exact-match.js';
+import { createMetricWrapper, type MetricWrapper } from './metric-wrapper.js';
+import { createTokenAccuracy } from './token-accuracy.js';
+
+// `registry.create('metric', …)` returns a MetricWrapper (what the trainer updates and logs).
+declare module '@mlm/components' {
+  interface ComponentKinds {
+    metric: MetricWrapper<unknown, unknown, unknown>;
+  }
+}
 
 const metricOptionsSchema = z.strictObject({
   /** Logged name (`val/prediction/<name>`); default: the metric's own. */
@@ -26,9 +33,10 @@ function metricComponent(
     name,
     description,
     schema: metricOptionsSchema,
-    create(options: MetricOptions, context: ComponentContext) {
+    uses: ['taskInfo'],
+    create(options: MetricOptions, context: ComponentContext<never, 'taskInfo'>): MetricWrapper<unknown, unknown, unknown> {
       const kind = context.taskInfo?.kind ?? 'seq2seq';
-      return createMetricWrapper({
+      return createMetricWrapper<unknown, unknown, Record<string, unknown>>({
         name: options.logName ?? logName,
         metric: createMetric() as Metric<Record<string, unknown>>,
         updateFn: options.updateFn ?? defaultUpdateFn(kind),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { createMLMLoss } from '@mlm/loss';
-import { defineComponent } from '../../registry/define-plugin.js';
-import { booleanFlag } from '../../config/schema-helpers.js';
+import { booleanFlag, defineComponent } from '@mlm/components';
+import { createMLMLoss } from './mlm-loss.js';
 
 /** `mlm/mlm-loss`: xlm-core MLMLoss (cross-entropy over [MASK] inputs, token-level mean over the batch). */
 export const mlmLossComponent = defineComponent({
@@ -12,8 +11,10 @@ export const mlmLossComponent = defineComponent({
     /** Also score visible (unmasked) positions. */
     lossOnVisibleTokens: booleanFlag().default(false),
   }),
-  create(options, context) {
-    if (!context.model || !context.tokenizer) throw new Error('mlm/mlm-loss needs the model and the tokenizer');
-    return createMLMLoss({ model: context.model, maskTokenId: context.tokenizer.maskTokenId, lossOnVisibleTokens: options.lossOnVisibleTokens });
+  needs: ['model', 'tokenizer'],
+  create(options, { model, tokenizer }) {
+    return createMLMLoss({ model, maskTokenId: tokenizer.maskTokenId, lossOnVisibleTokens: options.lossOnVisibleTokens });
   },
 });
+
+export const lossComponents = [mlmLossComponent];
