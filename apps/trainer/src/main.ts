@@ -208,13 +208,23 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 
   program
     .command('demo')
-    .description('generate star-easy, train a small model on CPU for a few minutes, evaluate, print paths')
+    .description('sudoku (4×4): generate puzzles, train a model from scratch on CPU, evaluate on held-out puzzles, show a few solved step by step')
     .option('--run-dir <dir>', 'the run folder (default runs/demo; replaced)')
     .option('--backend <name>', 'tensor backend (default: the preset\'s)')
-    .option('--max-examples <n>', 'test examples to evaluate', parseCount('--max-examples'))
+    .option('--max-examples <n>', 'test puzzles to evaluate', parseCount('--max-examples'))
+    .option('--show <n>', 'held-out puzzles shown being solved step by step (default 3)', parseCount('--show'))
     .argument('[overrides...]', 'key.path=value overrides of the demo preset')
-    .action(async (overrides: string[], flags: { runDir?: string; backend?: string; maxExamples?: number }) => {
-      const result = await demoCommand({ overrides, runDir: flags.runDir, backend: flags.backend, maxExamples: flags.maxExamples, io, handleSignals });
+    .action(async (overrides: string[], flags: { runDir?: string; backend?: string; maxExamples?: number; show?: number }) => {
+      const result = await demoCommand({
+        overrides,
+        runDir: flags.runDir,
+        backend: flags.backend,
+        maxExamples: flags.maxExamples,
+        showPuzzles: flags.show,
+        io,
+        handleSignals,
+        interactive: !options.io && Boolean(process.stdout.isTTY),
+      });
       if (result.status === 'interrupted') {
         io.err(`\ndemo stopped; resume the training with: mlm train --run-dir ${shellQuote(result.runDir)} --resume auto`);
         exitCode = EXIT_CODES[result.signal ?? 'SIGINT'];

@@ -119,18 +119,6 @@ describe('mlm CLI end to end (train → checkpoint → eval → generate → exp
     expect(io.stderr.join('\n')).toContain('(batch 4 × 2 accumulated)');
   });
 
-  it('runs the demo end to end (tiny overrides): trains, evaluates on test, prints paths and exact match', async () => {
-    const dir = temporaryDirectory('mlm-demo-');
-    const io = recordingIO();
-    const overrides = TINY.filter((override) => !override.startsWith('training.maxSteps'));
-    const code = await main(['demo', '--run-dir', dir, ...overrides, 'training.maxSteps=2', 'validation.every=null'], { ...noStdin, io });
-    expect(code, io.text()).toBe(0);
-    const out = io.stdout.join('\n');
-    expect(out).toMatch(/exact match on 8 test graphs: \d+\.\d% \(token accuracy \d+\.\d%\); trained 2 steps in/);
-    expect(out).toMatch(/[✓✗] .*\n {6}→ .* \| /);
-    expect(existsSync(path.join(dir, 'model', 'model.safetensors'))).toBe(true);
-  });
-
   it('gives exit code 2 and the path for a bad config', async () => {
     const io = recordingIO();
     expect(await main(['train', '--preset', 'star-easy', '--run-dir', temporaryDirectory(), 'training.maxSteps=-5'], { ...noStdin, io })).toBe(2);

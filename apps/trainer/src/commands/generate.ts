@@ -9,6 +9,8 @@ import { createRegistryWithPlugins } from '../registry/create-registry.js';
 import type { TaskInfo } from '../registry/component-context.js';
 import { applyTaskOptions, loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
 import type { MLMPredictor } from '../training/run-components.js';
+import { renderSudokuStream } from '../rendering/sudoku-frames.js';
+import { sudokuBoardForCells, type SudokuBoard } from '../tasks/sudoku-board.js';
 import type { CommandIO } from './command-io.js';
 
 export interface GenerateCommandOptions extends ConfigSources {
@@ -34,6 +36,12 @@ export interface GenerateCommandOptions extends ConfigSources {
   io: CommandIO;
   /** Whether `io.out` is a terminal (live redraw when streaming). */
   interactive?: boolean;
+  /** Sudoku models: known solutions of the prompts, one per prompt, to mark wrong cells when streaming. */
+  solutions?: (string | undefined)[];
+  /** Sudoku frames on a terminal: pause between frames (ms). Default 80 when interactive, else 0. */
+  frameDelayMs?: number;
+  /** Raw terminal writes for in-place redraws (default process.stdout.write). */
+  write?: (text: string) => void;
 }
 
 export interface GeneratedText {
@@ -78,6 +86,36 @@ async function streamBatch(predictor: MLMPredictor, batch: MLMPredictionBatch, t
   return Array.from({ length: rows }, (_, b) => windowText(tokenizer, last!.ids.data, b * width + last!.outputStartIdx, (b + 1) * width, true).replaceAll('_', tokenizer.maskToken));
 }
 
+/** The board of a sudoku model (task `sudoku`, `sudoku-4x4`, `sudoku-6x6`), from its task.json. */
+export function sudokuBoardOfTask(taskInfo: TaskInfo | undefined): SudokuBoard | undefined {
+  if (taskInfo === undefined || taskInfo.kind !== 'infill' || !/^sudoku(-\d+x\d+)?$/.test(taskInfo.name)) return undefined;
+  const match = /^sudoku-(\d+)x\d+$/.exec(taskInfo.name);
+  const side = match ? Number(match[1]) : 9;
+  return sudokuBoardForCells(side * side);
+}
+
+/**
+ * Sudoku prompts may be given in the reference's CSV layout (`1000004...`, `0` or `.` = blank); they
+ * become the model's text (`1 [MASK] [MASK] ...`). Other prompts pass unchanged.
+ */
+export function sudokuPromptText(prompt: string, board: SudokuBoard, maskToken: string): string {
+  const pattern = new RegExp(`^[0-${board.size}.]{${board.numCells}}$`);
+  if (!pattern.test(prompt)) return prompt;
+  return Array.from(prompt, (character) => (character === '0' || character === '.' ? maskToken : character)).join(' ');
+}
+
+/** A quiz string (0 = blank) from a sudoku prompt in either layout. */
+function sudokuQuizOf(prompt: string, board: SudokuBoard, maskToken: string): string {
+  const pattern = new RegExp(`^[0-${board.size}.]{${board.numCells}}$`);
+  if (pattern.test(prompt)) return prompt.replaceAll('.', '0');
+  return prompt
+    .split(/\s+/)
+    .filter((token) => token === maskToken || /^[0-9]$/.test(token))
+    .map((token) => (token === maskToken ? '0' : token))
+    .join('')
+    .slice(0, board.numCells);
+}
+
 /**
  * `mlm generate <model>`: generation with the run's predictor settings (from its config.yaml, plus
  * `predictor.*=value` overrides). Seq2seq models complete prompts; infill models fill their [MASK]s;
@@ -104,8 +142,40 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
     );
     const prompts = readPrompts(options);
     const seq2seq = taskInfo?.kind === 'seq2seq';
+    const board = sudokuBoardOfTask(taskInfo);
     let results: GeneratedText[];
-    if (prompts.length > 0) {
+    if (prompts.length > 0 && board !== undefined) {
+      // Sudoku: quizzes in, solved grids out (digit strings), drawn as boards when streaming.
+      const quizzes = prompts.map((prompt) => sudokuQuizOf(prompt, board, tokenizer.maskToken));
+      quizzes.forEach((quiz, index) => {
+        if (quiz.length !== board.numCells) {
+          throw new Error(`prompt ${index + 1} = ${JSON.stringify(prompts[index])}: expected a ${board.name} quiz of ${board.numCells} digits 0..${board.size} (0 or . = blank)`);
+        }
+      });
+      const texts = quizzes.map((quiz) => sudokuPromptText(quiz, board, tokenizer.maskToken));
+      let grids: string[];
+      if (options.stream) {
+        if (!predictor.stream) throw new Error(`predictor ${predictorName} cannot stream`);
+        const rows = texts.map((text) => tokenizer.encode(text, { addSpecialTokens: false }));
+        const interactive = options.interactive ?? false;
+        const streamed = await renderSudokuStream(predictor.stream(createLeftPaddedBatch(rows, tokenizer.padTokenId)), {
+          board,
+          tokenizer,
+          quizzes,
+          solutions: options.solutions,
+          style: interactive ? 'ansi' : 'plain',
+          inPlace: interactive,
+          frameDelayMs: options.frameDelayMs ?? (interactive ? 80 : 0),
+          write: options.write ?? (interactive ? (text) => process.stdout.write(text) : (text) => io.out(text.replace(/\n$/, ''))),
+        });
+        grids = streamed.grids;
+      } else {
+        if (!predictor.generate) throw new Error(`predictor ${predictorName} cannot generate from text prompts`);
+        const outputs = await predictor.generate(texts);
+        grids = outputs.map((output) => sudokuQuizOf(output, board, tokenizer.maskToken));
+      }
+      results = quizzes.map((quiz, index) => ({ prompt: quiz, output: grids[index] ?? '' }));
+    } else if (prompts.length > 0) {
       if (options.stream) {
         const addBos = seq2seq && tokenizer.bosTokenId !== undefined;
         const rows = prompts.map((prompt) => [...tokenizer.encode(prompt, { addSpecialTokens: false }), ...(addBos ? [tokenizer.bosTokenId!] : [])]);

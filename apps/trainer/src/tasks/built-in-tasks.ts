@@ -9,7 +9,9 @@ export const BUILT_IN_TASKS: Record<string, TaskFactory> = {
   'star-easy': (options) => createStarTask('easy', options),
   'star-medium': (options) => createStarTask('medium', options),
   'star-hard': (options) => createStarTask('hard', options),
-  sudoku: (options) => createSudokuTask(options),
+  sudoku: (options) => createSudokuTask({ ...options, board: '9x9' }),
+  'sudoku-4x4': (options) => createSudokuTask({ ...options, board: '4x4' }),
+  'sudoku-6x6': (options) => createSudokuTask({ ...options, board: '6x6' }),
   'text-char': (options) => createTextTask(options),
   'jsonl-pairs': (options) => createJsonlPairsTask(options as JsonlPairsTaskOptions),
 };

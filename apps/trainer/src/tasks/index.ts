@@ -27,12 +27,25 @@ export {
 } from './star-graph-generator.js';
 export { STAR_SPLIT_SIZES, STAR_TASK_BLOCKS, createStarTask, preprocessStarGraph, type StarExample, type StarTask } from './star-task.js';
 export { countSudokuSolutions, formatSudokuGrid, isSolvedSudokuGrid, parseSudokuGrid, solveSudoku, type SudokuGridInput } from './sudoku-solver.js';
-export { DEFAULT_TARGET_CLUES, countSudokuClues, generateSudoku, type GenerateSudokuOptions, type SudokuPuzzle } from './sudoku-generator.js';
+export {
+  DEFAULT_TARGET_CLUES,
+  MIN_SUDOKU_CLUES,
+  countSudokuClues,
+  defaultTargetClues,
+  generateSudoku,
+  type GenerateSudokuOptions,
+  type SudokuPuzzle,
+} from './sudoku-generator.js';
+export { SUDOKU_BOARDS, SUDOKU_BOARD_NAMES, sudokuBoard, sudokuBoardForCells, type SudokuBoard, type SudokuBoardName } from './sudoku-board.js';
 export { readSudokuCsv, writeSudokuCsv } from './sudoku-csv.js';
 export {
+  SMALL_SUDOKU_SPLIT_SIZES,
   SUDOKU_BLOCK_SIZE,
   SUDOKU_SPLIT_SIZES,
   createSudokuTask,
+  defaultSudokuBlockSize,
+  sudokuSplitKey,
+  sudokuTaskName,
   preprocessSudoku,
   type SudokuExample,
   type SudokuTask,

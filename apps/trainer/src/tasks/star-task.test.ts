@@ -114,8 +114,8 @@ describe('createStarTask', () => {
 });
 
 describe('BUILT_IN_TASKS', () => {
-  it('names the six built-in tasks', async () => {
-    expect(Object.keys(BUILT_IN_TASKS).sort()).toEqual(['jsonl-pairs', 'star-easy', 'star-hard', 'star-medium', 'sudoku', 'text-char']);
+  it('names the eight built-in tasks', async () => {
+    expect(Object.keys(BUILT_IN_TASKS).sort()).toEqual(['jsonl-pairs', 'star-easy', 'star-hard', 'star-medium', 'sudoku', 'sudoku-4x4', 'sudoku-6x6', 'text-char']);
     const task = await BUILT_IN_TASKS['star-hard']!({ seed: 2, numTrain: 10, numValidation: 2, numTest: 2 });
     expect(task.name).toBe('star-hard');
   });

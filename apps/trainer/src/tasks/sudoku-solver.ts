@@ -1,64 +1,104 @@
 import type { RandomSource } from '@mlm/types';
+import { sudokuBoard, type SudokuBoard } from './sudoku-board.js';
 
 /**
- * A fast 9×9 sudoku solver: bitmask candidates, constraint propagation (naked and hidden singles)
- * and depth-first search on the cell with the fewest candidates.
+ * A fast sudoku solver for 4×4, 6×6 and 9×9 boards (`SudokuBoard`; 9×9 when none is given):
+ * bitmask candidates, constraint propagation (naked and hidden singles) and depth-first search on the
+ * cell with the fewest candidates.
  *
- * Grids are 81 digits in row-major order, 0 = blank, given as an array of numbers or an 81-char
+ * Grids are n² digits in row-major order, 0 = blank, given as an array of numbers or an n²-char
  * string (`0` or `.` for blanks).
  */
 export type SudokuGridInput = string | ArrayLike<number>;
 
-const ALL_DIGITS = 0x1ff;
-const NUM_CELLS = 81;
-/** Layout of one search state: 81 cell values, then 27 unit masks (9 rows, 9 columns, 9 boxes). */
-const STATE_SIZE = NUM_CELLS + 27;
-const ROW_OFFSET = NUM_CELLS;
-const COLUMN_OFFSET = NUM_CELLS + 9;
-const BOX_OFFSET = NUM_CELLS + 18;
+/** Cell and unit tables of one board shape, built once per shape. */
+interface Geometry {
+  board: SudokuBoard;
+  size: number;
+  numCells: number;
+  allDigits: number;
+  /** Layout of one search state: the cells, then 3n unit masks (n rows, n columns, n boxes). */
+  stateSize: number;
+  rowOffset: number;
+  columnOffset: number;
+  boxOffset: number;
+  cellRow: Uint8Array;
+  cellColumn: Uint8Array;
+  cellBox: Uint8Array;
+  /** Cells of the 3n units in the order of the state's masks (rows, columns, boxes), n per unit. */
+  unitCells: Uint8Array;
+}
 
-const CELL_ROW = new Uint8Array(NUM_CELLS);
-const CELL_COLUMN = new Uint8Array(NUM_CELLS);
-const CELL_BOX = new Uint8Array(NUM_CELLS);
-/** Cells of the 27 units in the order of the state's masks (rows, columns, boxes), 9 per unit. */
-const UNIT_CELLS = new Uint8Array(27 * 9);
 const POPCOUNT = new Uint8Array(512);
 /** Digit (1..9) of a single-bit mask. */
 const DIGIT_OF_BIT = new Uint8Array(512);
-
-for (let cell = 0; cell < NUM_CELLS; cell++) {
-  const row = Math.floor(cell / 9);
-  const column = cell % 9;
-  const box = Math.floor(row / 3) * 3 + Math.floor(column / 3);
-  CELL_ROW[cell] = row;
-  CELL_COLUMN[cell] = column;
-  CELL_BOX[cell] = box;
-}
-for (let unit = 0; unit < 9; unit++) {
-  for (let k = 0; k < 9; k++) {
-    UNIT_CELLS[unit * 9 + k] = unit * 9 + k; // row `unit`
-    UNIT_CELLS[(9 + unit) * 9 + k] = k * 9 + unit; // column `unit`
-    const boxRow = Math.floor(unit / 3) * 3 + Math.floor(k / 3);
-    const boxColumn = (unit % 3) * 3 + (k % 3);
-    UNIT_CELLS[(18 + unit) * 9 + k] = boxRow * 9 + boxColumn; // box `unit`
-  }
-}
 for (let mask = 1; mask < 512; mask++) POPCOUNT[mask] = (POPCOUNT[mask >> 1] as number) + (mask & 1);
 for (let digit = 1; digit <= 9; digit++) DIGIT_OF_BIT[1 << (digit - 1)] = digit;
+
+function createGeometry(board: SudokuBoard): Geometry {
+  const { size, numCells, boxRows, boxColumns } = board;
+  const cellRow = new Uint8Array(numCells);
+  const cellColumn = new Uint8Array(numCells);
+  const cellBox = new Uint8Array(numCells);
+  const unitCells = new Uint8Array(3 * size * size);
+  // Boxes are numbered row-major: size / boxColumns boxes per band of boxRows rows.
+  const boxesPerBand = size / boxColumns;
+  for (let cell = 0; cell < numCells; cell++) {
+    const row = Math.floor(cell / size);
+    const column = cell % size;
+    cellRow[cell] = row;
+    cellColumn[cell] = column;
+    cellBox[cell] = Math.floor(row / boxRows) * boxesPerBand + Math.floor(column / boxColumns);
+  }
+  for (let unit = 0; unit < size; unit++) {
+    for (let k = 0; k < size; k++) {
+      unitCells[unit * size + k] = unit * size + k; // row `unit`
+      unitCells[(size + unit) * size + k] = k * size + unit; // column `unit`
+      const boxRow = Math.floor(unit / boxesPerBand) * boxRows + Math.floor(k / boxColumns);
+      const boxColumn = (unit % boxesPerBand) * boxColumns + (k % boxColumns);
+      unitCells[(2 * size + unit) * size + k] = boxRow * size + boxColumn; // box `unit`
+    }
+  }
+  return {
+    board,
+    size,
+    numCells,
+    allDigits: (1 << size) - 1,
+    stateSize: numCells + 3 * size,
+    rowOffset: numCells,
+    columnOffset: numCells + size,
+    boxOffset: numCells + 2 * size,
+    cellRow,
+    cellColumn,
+    cellBox,
+    unitCells,
+  };
+}
 
 const SOLVED = -1;
 const CONTRADICTION = -2;
 
-/** Parses and checks a grid: 81 entries, each an integer 0..9 (or `.` in strings). */
-export function parseSudokuGrid(grid: SudokuGridInput, what = 'sudoku grid'): Uint8Array {
+const geometries = new Map<string, Geometry>();
+function geometryOf(board: SudokuBoard): Geometry {
+  let geometry = geometries.get(board.name);
+  if (geometry === undefined) {
+    geometry = createGeometry(board);
+    geometries.set(board.name, geometry);
+  }
+  return geometry;
+}
+
+/** Parses and checks a grid: n² entries, each an integer 0..n (or `.` in strings). */
+export function parseSudokuGrid(grid: SudokuGridInput, what = 'sudoku grid', board: SudokuBoard = sudokuBoard('9x9')): Uint8Array {
+  const { numCells, size } = board;
   if (grid === null || grid === undefined || typeof (grid as { length?: unknown }).length !== 'number') {
-    throw new Error(`${what}: expected an 81-character string or 81 numbers, got ${String(grid)}`);
+    throw new Error(`${what}: expected a ${numCells}-character string or ${numCells} numbers (${board.name} board), got ${String(grid)}`);
   }
-  if (grid.length !== NUM_CELLS) {
-    throw new Error(`${what}: expected 81 cells, got ${grid.length}`);
+  if (grid.length !== numCells) {
+    throw new Error(`${what}: expected ${numCells} cells, got ${grid.length} (${board.name} board)`);
   }
-  const cells = new Uint8Array(NUM_CELLS);
-  for (let i = 0; i < NUM_CELLS; i++) {
+  const cells = new Uint8Array(numCells);
+  for (let i = 0; i < numCells; i++) {
     let value: number;
     if (typeof grid === 'string') {
       const character = grid[i] as string;
@@ -66,16 +106,18 @@ export function parseSudokuGrid(grid: SudokuGridInput, what = 'sudoku grid'): Ui
     } else {
       value = grid[i] as number;
     }
-    if (!Number.isInteger(value) || value < 0 || value > 9) {
+    if (!Number.isInteger(value) || value < 0 || value > size) {
       const shown = typeof grid === 'string' ? JSON.stringify(grid[i]) : String(grid[i]);
-      throw new Error(`${what}: cell ${i} (row ${Math.floor(i / 9) + 1}, column ${(i % 9) + 1}) is ${shown}, expected a digit 0..9 (0 or '.' = blank)`);
+      throw new Error(
+        `${what}: cell ${i} (row ${Math.floor(i / size) + 1}, column ${(i % size) + 1}) is ${shown}, expected a digit 0..${size} (0 or '.' = blank)`,
+      );
     }
     cells[i] = value;
   }
   return cells;
 }
 
-/** An 81-char digit string (0 = blank), the CSV layout of the reference. */
+/** An n²-char digit string (0 = blank), the CSV layout of the reference. */
 export function formatSudokuGrid(grid: ArrayLike<number>): string {
   let text = '';
   for (let i = 0; i < grid.length; i++) text += String(grid[i]);
@@ -84,23 +126,31 @@ export function formatSudokuGrid(grid: ArrayLike<number>): string {
 
 /** The search: a stack of states (one per depth), written in place. Not re-entrant (synchronous). */
 class SudokuSearch {
-  private readonly stack = new Uint16Array(STATE_SIZE * (NUM_CELLS + 2));
+  private readonly g: Geometry;
+  private readonly stack: Uint16Array;
   private limit = 1;
   private random: RandomSource | undefined;
   count = 0;
-  readonly solution = new Uint8Array(NUM_CELLS);
+  readonly solution: Uint8Array;
+
+  constructor(geometry: Geometry) {
+    this.g = geometry;
+    this.stack = new Uint16Array(geometry.stateSize * (geometry.numCells + 2));
+    this.solution = new Uint8Array(geometry.numCells);
+  }
 
   /** Loads the givens; false when two givens clash (then there is no solution). */
   private load(cells: Uint8Array): boolean {
+    const g = this.g;
     const state = this.stack;
-    state.fill(0, 0, STATE_SIZE);
-    for (let cell = 0; cell < NUM_CELLS; cell++) {
+    state.fill(0, 0, g.stateSize);
+    for (let cell = 0; cell < g.numCells; cell++) {
       const digit = cells[cell] as number;
       if (digit === 0) continue;
       const bit = 1 << (digit - 1);
-      const used = (state[ROW_OFFSET + (CELL_ROW[cell] as number)] as number) |
-        (state[COLUMN_OFFSET + (CELL_COLUMN[cell] as number)] as number) |
-        (state[BOX_OFFSET + (CELL_BOX[cell] as number)] as number);
+      const used = (state[g.rowOffset + (g.cellRow[cell] as number)] as number) |
+        (state[g.columnOffset + (g.cellColumn[cell] as number)] as number) |
+        (state[g.boxOffset + (g.cellBox[cell] as number)] as number);
       if ((used & bit) !== 0) return false;
       this.place(0, cell, bit);
     }
@@ -118,21 +168,23 @@ class SudokuSearch {
   }
 
   private place(base: number, cell: number, bit: number): void {
+    const g = this.g;
     const state = this.stack;
     state[base + cell] = DIGIT_OF_BIT[bit] as number;
-    const row = base + ROW_OFFSET + (CELL_ROW[cell] as number);
-    const column = base + COLUMN_OFFSET + (CELL_COLUMN[cell] as number);
-    const box = base + BOX_OFFSET + (CELL_BOX[cell] as number);
+    const row = base + g.rowOffset + (g.cellRow[cell] as number);
+    const column = base + g.columnOffset + (g.cellColumn[cell] as number);
+    const box = base + g.boxOffset + (g.cellBox[cell] as number);
     state[row] = (state[row] as number) | bit;
     state[column] = (state[column] as number) | bit;
     state[box] = (state[box] as number) | bit;
   }
 
   private candidates(base: number, cell: number): number {
+    const g = this.g;
     const state = this.stack;
-    return ALL_DIGITS & ~((state[base + ROW_OFFSET + (CELL_ROW[cell] as number)] as number) |
-      (state[base + COLUMN_OFFSET + (CELL_COLUMN[cell] as number)] as number) |
-      (state[base + BOX_OFFSET + (CELL_BOX[cell] as number)] as number));
+    return g.allDigits & ~((state[base + g.rowOffset + (g.cellRow[cell] as number)] as number) |
+      (state[base + g.columnOffset + (g.cellColumn[cell] as number)] as number) |
+      (state[base + g.boxOffset + (g.cellBox[cell] as number)] as number));
   }
 
   /**
@@ -140,12 +192,14 @@ class SudokuSearch {
    * with the fewest candidates, `SOLVED` when the grid is full, or `CONTRADICTION`.
    */
   private propagate(base: number): number {
+    const g = this.g;
+    const { size, numCells, unitCells } = g;
     const state = this.stack;
     for (;;) {
       let progress = false;
       let best = SOLVED;
-      let bestCount = 10;
-      for (let cell = 0; cell < NUM_CELLS; cell++) {
+      let bestCount = size + 1;
+      for (let cell = 0; cell < numCells; cell++) {
         if (state[base + cell] !== 0) continue;
         const candidates = this.candidates(base, cell);
         if (candidates === 0) return CONTRADICTION;
@@ -162,26 +216,26 @@ class SudokuSearch {
       }
       if (progress) continue;
       // Hidden singles: a digit with exactly one possible cell in a unit.
-      for (let unit = 0; unit < 27; unit++) {
+      for (let unit = 0; unit < 3 * size; unit++) {
         let once = 0;
         let twice = 0;
-        for (let k = 0; k < 9; k++) {
-          const cell = UNIT_CELLS[unit * 9 + k] as number;
+        for (let k = 0; k < size; k++) {
+          const cell = unitCells[unit * size + k] as number;
           if (state[base + cell] !== 0) continue;
           const candidates = this.candidates(base, cell);
           twice |= once & candidates;
           once |= candidates;
         }
-        const unitMask = state[base + ROW_OFFSET + unit] as number;
-        if ((once | unitMask) !== ALL_DIGITS) return CONTRADICTION;
+        const unitMask = state[base + g.rowOffset + unit] as number;
+        if ((once | unitMask) !== g.allDigits) return CONTRADICTION;
         let single = once & ~twice;
         while (single !== 0) {
           const bit = single & -single;
           single ^= bit;
-          if (((state[base + ROW_OFFSET + unit] as number) & bit) !== 0) continue; // placed meanwhile
+          if (((state[base + g.rowOffset + unit] as number) & bit) !== 0) continue; // placed meanwhile
           let placed = false;
-          for (let k = 0; k < 9; k++) {
-            const cell = UNIT_CELLS[unit * 9 + k] as number;
+          for (let k = 0; k < size; k++) {
+            const cell = unitCells[unit * size + k] as number;
             if (state[base + cell] === 0 && (this.candidates(base, cell) & bit) !== 0) {
               this.place(base, cell, bit);
               placed = true;
@@ -198,11 +252,12 @@ class SudokuSearch {
 
   /** Depth-first search; returns true when the solution limit is reached (stop). */
   private search(depth: number): boolean {
-    const base = depth * STATE_SIZE;
+    const stateSize = this.g.stateSize;
+    const base = depth * stateSize;
     const cell = this.propagate(base);
     if (cell === CONTRADICTION) return false;
     if (cell === SOLVED) {
-      if (this.count === 0) this.solution.set(this.stack.subarray(base, base + NUM_CELLS));
+      if (this.count === 0) this.solution.set(this.stack.subarray(base, base + this.g.numCells));
       this.count += 1;
       return this.count >= this.limit;
     }
@@ -222,7 +277,7 @@ class SudokuSearch {
         bits[j] = bit;
       }
     }
-    const next = base + STATE_SIZE;
+    const next = base + stateSize;
     for (const bit of bits) {
       this.stack.copyWithin(next, base, next);
       this.place(next, cell, bit);
@@ -232,39 +287,49 @@ class SudokuSearch {
   }
 }
 
-const sharedSearch = new SudokuSearch();
+const searches = new Map<string, SudokuSearch>();
+function searchFor(board: SudokuBoard): SudokuSearch {
+  let search = searches.get(board.name);
+  if (search === undefined) {
+    search = new SudokuSearch(geometryOf(board));
+    searches.set(board.name, search);
+  }
+  return search;
+}
 
 /**
  * Number of solutions of `grid`, counting up to `limit` (default 2: enough to tell "none", "unique"
  * and "several"). Clashing givens give 0.
  */
-export function countSudokuSolutions(grid: SudokuGridInput, limit = 2): number {
+export function countSudokuSolutions(grid: SudokuGridInput, limit = 2, board: SudokuBoard = sudokuBoard('9x9')): number {
   if (!Number.isInteger(limit) || limit < 1) {
     throw new Error(`countSudokuSolutions: limit = ${limit}, expected an integer ≥ 1`);
   }
-  return sharedSearch.run(parseSudokuGrid(grid), limit, undefined);
+  return searchFor(board).run(parseSudokuGrid(grid, 'sudoku grid', board), limit, undefined);
 }
 
 /**
- * A solution of `grid` (81 digits), or `undefined` when there is none. With a `random` source the
+ * A solution of `grid` (n² digits), or `undefined` when there is none. With a `random` source the
  * search tries digits in random order, so `solveSudoku(empty, random)` draws a random full grid.
  */
-export function solveSudoku(grid: SudokuGridInput, random?: RandomSource): Uint8Array | undefined {
-  const count = sharedSearch.run(parseSudokuGrid(grid), 1, random);
-  return count === 0 ? undefined : sharedSearch.solution.slice();
+export function solveSudoku(grid: SudokuGridInput, random?: RandomSource, board: SudokuBoard = sudokuBoard('9x9')): Uint8Array | undefined {
+  const search = searchFor(board);
+  const count = search.run(parseSudokuGrid(grid, 'sudoku grid', board), 1, random);
+  return count === 0 ? undefined : search.solution.slice();
 }
 
-/** Whether `grid` is a complete, valid sudoku (every row, column and box holds 1..9 once). */
-export function isSolvedSudokuGrid(grid: SudokuGridInput): boolean {
-  const cells = parseSudokuGrid(grid);
-  for (let unit = 0; unit < 27; unit++) {
+/** Whether `grid` is a complete, valid sudoku (every row, column and box holds 1..n once). */
+export function isSolvedSudokuGrid(grid: SudokuGridInput, board: SudokuBoard = sudokuBoard('9x9')): boolean {
+  const { size, unitCells, allDigits } = geometryOf(board);
+  const cells = parseSudokuGrid(grid, 'sudoku grid', board);
+  for (let unit = 0; unit < 3 * size; unit++) {
     let seen = 0;
-    for (let k = 0; k < 9; k++) {
-      const digit = cells[UNIT_CELLS[unit * 9 + k] as number] as number;
+    for (let k = 0; k < size; k++) {
+      const digit = cells[unitCells[unit * size + k] as number] as number;
       if (digit === 0) return false;
       seen |= 1 << (digit - 1);
     }
-    if (seen !== ALL_DIGITS) return false;
+    if (seen !== allDigits) return false;
   }
   return true;
 }

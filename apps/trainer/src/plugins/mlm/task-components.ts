@@ -40,8 +40,8 @@ const jsonlPairsTaskSchema = z.strictObject({
 const sudokuTaskSchema = generatedTaskSchema.extend({
   /** Your own puzzles: CSV files per split, `quizzes,solutions` (splits without a file are empty). */
   files: splitFiles().optional(),
-  /** Clues left in each generated puzzle (default 33). */
-  targetClues: z.number().int().min(17).max(80).optional(),
+  /** Clues left in each generated puzzle (9×9: default 33, at least 17; 4×4 / 6×6: default minimal puzzles, at least 4 / 8). */
+  targetClues: z.number().int().min(4).max(81).optional(),
 });
 
 const textTaskSchema = z.strictObject({
@@ -61,7 +61,9 @@ const DESCRIPTIONS: Record<string, string> = {
   'star-easy': 'star-graph path finding, easy (seq2seq; graphs generated locally)',
   'star-medium': 'star-graph path finding, medium (seq2seq; graphs generated locally)',
   'star-hard': 'star-graph path finding, hard (seq2seq; graphs generated locally)',
-  sudoku: 'sudoku infilling (puzzles generated and checked locally)',
+  sudoku: 'sudoku infilling, 9×9 (puzzles generated and checked locally)',
+  'sudoku-4x4': 'sudoku infilling, 4×4 with 2×2 boxes (minimal puzzles generated and checked locally)',
+  'sudoku-6x6': 'sudoku infilling, 6×6 with 2×3 boxes (minimal puzzles generated and checked locally)',
   'text-char': 'a local text corpus, character-level (unconditional generation)',
   'jsonl-pairs': 'your own prompt/completion pairs from JSON-lines files (seq2seq or infill)',
 };
@@ -69,7 +71,7 @@ const DESCRIPTIONS: Record<string, string> = {
 /** The built-in tasks as `task` components (`mlm/star-easy`, `mlm/sudoku`, `mlm/text-char`, ...). */
 export const taskComponents = Object.entries(BUILT_IN_TASKS).map(([name, factory]) => {
   const schema =
-    name === 'sudoku' ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : name === 'jsonl-pairs' ? jsonlPairsTaskSchema : name.startsWith('star') ? starTaskSchema : generatedTaskSchema;
+    name.startsWith('sudoku') ? sudokuTaskSchema : name.startsWith('text') ? textTaskSchema : name === 'jsonl-pairs' ? jsonlPairsTaskSchema : name.startsWith('star') ? starTaskSchema : generatedTaskSchema;
   return defineComponent({
     kind: 'task',
     name: `mlm/${name}`,
