@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { RotaryTransformerMLMModel, readSafetensorsFile } from '@mlm/model';
+import { fromPretrained, readSafetensorsFile } from '@mlm/model/node';
 import { main } from '../src/main.js';
 import { recordingIO, temporaryDirectory, TINY } from './helpers.js';
 
@@ -80,14 +80,14 @@ describe('mlm CLI end to end (train → checkpoint → eval → generate → exp
     expect(io.stdout.some((line) => /\(final\)/.test(line))).toBe(true);
   });
 
-  it('exports a checkpoint that RotaryTransformerMLMModel.fromPretrained loads, with the EMA weights', async () => {
+  it('exports a checkpoint that fromPretrained (@mlm/model/node) loads, with the EMA weights', async () => {
     const io = recordingIO();
     const outDir = path.join(runDir, 'exported');
     const checkpoint = path.join(runDir, 'checkpoints', 'step-8');
     expect(await main(['export', checkpoint, outDir, '--backend', 'cpu'], { ...noStdin, io }), io.text()).toBe(0);
     for (const file of ['config.json', 'model.safetensors', 'tokenizer.json']) expect(existsSync(path.join(outDir, file))).toBe(true);
     const before = tf.memory().numTensors;
-    const model = await RotaryTransformerMLMModel.fromPretrained(outDir);
+    const model = await fromPretrained(outDir);
     const ema = await readSafetensorsFile(path.join(checkpoint, 'ema.safetensors'));
     const trained = await readSafetensorsFile(path.join(checkpoint, 'model.safetensors'));
     const name = 'encoder.0.attn_qkv.weight';

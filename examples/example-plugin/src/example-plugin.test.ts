@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@mlm/backend';
 import { createRandom } from '@mlm/random';
-import { FixedDistributionModel, createUnconditionalBatch, type MLMPredictor } from '@mlm/predictor';
+import { createUnconditionalBatch, type MLMPredictor } from '@mlm/predictor';
+import { FixedDistributionModel } from '@mlm/predictor/testing';
 import { createRegistryWithPlugins, main, type CommandIO } from '@mlm/trainer';
 import { createLeftToRightStrategy, createReverseDigitsTask, plugin } from './index.js';
 

@@ -9,14 +9,8 @@ export {
   type HuggingFaceTokenizerJSON,
   type HuggingFaceTokenizerOptions,
 } from './tokenizers/huggingface-tokenizer.js';
-export {
-  TOKENIZER_FILE_NAME,
-  loadTokenizer,
-  loadTokenizerFile,
-  registerTokenizerType,
-  saveTokenizerFile,
-  tokenizerTypes,
-} from './tokenizers/tokenizer-io.js';
+export { TOKENIZER_FILE_NAME, loadTokenizer, registerTokenizerType, tokenizerTypes } from './tokenizers/tokenizer-json.js';
+export { loadTokenizerFromUrl, type LoadTokenizerFromUrlOptions } from './tokenizers/tokenizer-url.js';
 
 export type { Truncate } from './collators/options.js';
 export { padTruncate, padTruncateWithCount, type PadTruncateOptions } from './collators/pad-truncate.js';
@@ -64,8 +58,7 @@ export {
   MLMEmptyDataset,
   MLMEmptyDatasetFromLengthRef,
   createMLMEmptyDataset,
-  createMLMEmptyDatasetFromLengthRef,
-  loadLengthReference,
+  parseLengthReference,
   type MLMEmptyDatasetFromLengthRefOptions,
   type MLMEmptyDatasetOptions,
 } from './collators/mlm-empty-dataset.js';

@@ -71,4 +71,11 @@ describe('iterUnbatch / unbatch', () => {
     expect(inferBatchLength(4)).toBeUndefined();
     expect(inferBatchLength([[1, 2, 3]], 1)).toBe(3);
   });
+
+  it('one unbatch for the whole project: the predictor toDict uses this one; a [B, L, V] cube splits into [L, V] rows instead of being copied whole', () => {
+    const cube = { data: Float32Array.from({ length: 12 }, (_, i) => i), shape: [2, 3, 2] };
+    const [first, second] = unbatch({ logits: cube, text: ['ab', 'cd'], outputStartIdx: 1 }, 2);
+    expect(first).toEqual({ logits: [[0, 1], [2, 3], [4, 5]], text: 'ab', outputStartIdx: 1 });
+    expect(second!.logits).toEqual([[6, 7], [8, 9], [10, 11]]);
+  });
 });

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
 import type { HistoryStepState } from '@mlm/types';
-import { HistoryTopKPlugin, readHistory } from './index.js';
+import { HistoryTopKPlugin, readHistory } from './node.js';
 
 const directories: string[] = [];
 function temporaryDirectory(): string {

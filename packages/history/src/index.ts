@@ -1,5 +1,7 @@
-export { HistoryTopKPlugin, createHistoryTopKPlugin } from './history-top-k-plugin.js';
-export type { HistoryTopKPluginOptions } from './history-top-k-plugin.js';
-export { HistoryReader, readHistory } from './history-reader.js';
+// `@mlm/history`: the browser-safe part (records in memory, the record schema). Files on disk
+// (`HistoryTopKPlugin`, `HistoryReader`) are in `@mlm/history/node`.
+export { InMemoryHistoryPlugin, HistoryRecords, createInMemoryHistory } from './in-memory-history.js';
+export type { InMemoryHistoryOptions } from './in-memory-history.js';
+export type { HistoryWindowOptions } from './history-step-records.js';
 export { historyStepRecordSchema } from './history-record.js';
 export type { HistoryStepRecord } from './history-record.js';

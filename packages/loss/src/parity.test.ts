@@ -1,12 +1,13 @@
 /**
  * The loss on xlm-core's parity fixture (the repository's `fixtures/xlm-parity/basic`): the reference's
  * logits (expected.safetensors) through a fixed-logits model, and the real model loaded with
- * `RotaryTransformerMLMModel.fromPretrained`; both must give expected.json's loss (mask id 1).
+ * `fromPretrained` (`@mlm/model/node`); both must give expected.json's loss (mask id 1).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { RotaryTransformerMLMModel, parseSafetensors, tensorToFloat32 } from '@mlm/model';
+import { fromPretrained } from '@mlm/model/node';
 import type { MLMBatch } from '@mlm/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMLMLoss } from './mlm-loss.js';
@@ -58,10 +59,10 @@ describe.each(BACKENDS)('parity fixture loss on %s', (backend) => {
     model.dispose();
   });
 
-  describe('end to end with RotaryTransformerMLMModel.fromPretrained', () => {
+  describe('end to end with fromPretrained', () => {
     let model: RotaryTransformerMLMModel;
     beforeAll(async () => {
-      model = await RotaryTransformerMLMModel.fromPretrained(PARITY_FIXTURE);
+      model = await fromPretrained(PARITY_FIXTURE);
     });
     afterAll(() => model.dispose());
 

@@ -9,6 +9,7 @@ import { RotaryTransformerMLMModel, createRotaryTransformerMLMModel } from './ro
 import { parseSafetensors, serializeSafetensors, type SafetensorsTensor } from './safetensors.js';
 import { readSafetensorsFile } from './safetensors-file.js';
 import { BACKENDS, PARITY_FIXTURE, TINY_CONFIG, maxAbsDifference, readParityInputs, useBackend } from './test-support.js';
+import { fromPretrained, savePretrained } from './pretrained-model.js';
 
 const FIXTURE_WEIGHTS = path.join(PARITY_FIXTURE, 'model.safetensors');
 const FIXTURE_CONFIG = JSON.parse(fs.readFileSync(path.join(PARITY_FIXTURE, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -53,9 +54,9 @@ describe.each(BACKENDS)('checkpoint interchange on %s', (backend) => {
 
   it('fromPretrained → savePretrained → fromPretrained keeps every tensor byte for byte', async () => {
     const before = tf.memory().numTensors;
-    const model = await RotaryTransformerMLMModel.fromPretrained(PARITY_FIXTURE);
+    const model = await fromPretrained(PARITY_FIXTURE);
     const out = path.join(folder, 'round-trip');
-    await model.savePretrained(out);
+    await savePretrained(model, out);
     expect(fs.readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors']);
 
     const written = await readSafetensorsFile(path.join(out, 'model.safetensors'));
@@ -66,7 +67,7 @@ describe.each(BACKENDS)('checkpoint interchange on %s', (backend) => {
     const writtenConfig = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
     for (const [key, value] of Object.entries(FIXTURE_CONFIG)) expect(writtenConfig[key], key).toEqual(value);
 
-    const reloaded = await RotaryTransformerMLMModel.fromPretrained(out);
+    const reloaded = await fromPretrained(out);
     const again = reloaded.stateDict();
     for (const [key, tensor] of fixture) expect(sameBytes(again.get(key)!, tensor), key).toBe(true);
     expect(Array.from(logitsOf(reloaded))).toEqual(Array.from(logitsOf(model)));
@@ -118,7 +119,7 @@ describe.each(BACKENDS)('checkpoint interchange on %s', (backend) => {
       'model-00002-of-00002.safetensors': serializeSafetensors(shardB),
       'model.safetensors.index.json': JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }),
     });
-    const model = await RotaryTransformerMLMModel.fromPretrained(sharded);
+    const model = await fromPretrained(sharded);
     for (const [key, tensor] of model.stateDict()) expect(sameBytes(tensor, fixture.get(key)!), key).toBe(true);
     model.dispose();
     // In memory: several shards.
@@ -126,7 +127,7 @@ describe.each(BACKENDS)('checkpoint interchange on %s', (backend) => {
     inMemory.dispose();
     // A weight_map pointing outside the folder is refused.
     writeFolder(sharded, { 'model.safetensors.index.json': JSON.stringify({ weight_map: { 'embed_tokens.weight': '../x.safetensors' } }) });
-    await expect(RotaryTransformerMLMModel.fromPretrained(sharded)).rejects.toThrow(/weight_map\["embed_tokens.weight"\] = "..\/x.safetensors": expected a file name/);
+    await expect(fromPretrained(sharded)).rejects.toThrow(/weight_map\["embed_tokens.weight"\] = "..\/x.safetensors": expected a file name/);
     // The same key in two shards is refused.
     expect(() => RotaryTransformerMLMModel.fromBytes({ config: FIXTURE_CONFIG, weights: [serializeSafetensors(fixture), serializeSafetensors(shardB)] })).toThrow(
       /appears in both weights\[0\] and weights\[1\]/,
@@ -200,18 +201,18 @@ describe.each(BACKENDS)('checkpoint interchange on %s', (backend) => {
   });
 
   it('reports a missing folder, missing files and a bad config.json clearly', async () => {
-    await expect(RotaryTransformerMLMModel.fromPretrained(path.join(folder, 'nowhere'))).rejects.toThrow(/no config.json found/);
+    await expect(fromPretrained(path.join(folder, 'nowhere'))).rejects.toThrow(/no config.json found/);
     const noWeights = path.join(folder, 'no-weights');
     writeFolder(noWeights, { 'config.json': JSON.stringify(FIXTURE_CONFIG) });
-    await expect(RotaryTransformerMLMModel.fromPretrained(noWeights)).rejects.toThrow(/neither model.safetensors nor model.safetensors.index.json/);
+    await expect(fromPretrained(noWeights)).rejects.toThrow(/neither model.safetensors nor model.safetensors.index.json/);
     const badConfig = path.join(folder, 'bad-config');
     writeFolder(badConfig, { 'config.json': JSON.stringify({ ...FIXTURE_CONFIG, nhead: 5 }), 'model.safetensors': fs.readFileSync(FIXTURE_WEIGHTS) });
-    await expect(RotaryTransformerMLMModel.fromPretrained(badConfig)).rejects.toThrow(/config.json: d_model = 32: expected a multiple of nhead = 5/);
+    await expect(fromPretrained(badConfig)).rejects.toThrow(/config.json: d_model = 32: expected a multiple of nhead = 5/);
     writeFolder(badConfig, { 'config.json': '{"num_embeddings": ' });
-    await expect(RotaryTransformerMLMModel.fromPretrained(badConfig)).rejects.toThrow(/config.json: not valid JSON/);
+    await expect(fromPretrained(badConfig)).rejects.toThrow(/config.json: not valid JSON/);
     const corrupt = path.join(folder, 'corrupt');
     writeFolder(corrupt, { 'config.json': JSON.stringify(FIXTURE_CONFIG), 'model.safetensors': new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) });
-    await expect(RotaryTransformerMLMModel.fromPretrained(corrupt)).rejects.toThrow(/model.safetensors: safetensors: header length/);
+    await expect(fromPretrained(corrupt)).rejects.toThrow(/model.safetensors: safetensors: header length/);
   });
 
   it('savePretrained output parses as a strict PyTorch state dict: every key xlm-core\'s state_dict has and nothing else', () => {

@@ -1,64 +1,33 @@
-export {
-  SafetensorsError,
-  SafetensorsFile,
-  SAFETENSORS_DTYPES,
-  MAX_HEADER_BYTES,
-  bytesPerElement,
-  parseSafetensors,
-  serializeSafetensors,
-  tensorToFloat32,
-  float32Tensor,
-} from './safetensors.js';
-export type { SafetensorsDtype, SafetensorsData, SafetensorsDataByDtype, SafetensorsTensor, SafetensorsInput } from './safetensors.js';
-export { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
-export {
-  float16BitsToNumber,
-  numberToFloat16Bits,
-  bfloat16BitsToNumber,
-  numberToBfloat16Bits,
-  float16ToFloat32,
-  bfloat16ToFloat32,
-  float32ToFloat16,
-  float32ToBfloat16,
-} from './float16.js';
-export {
-  RotaryTransformerMLMModel,
-  createRotaryTransformerMLMModel,
-  MASKED_SCORE,
-} from './rotary-transformer-mlm-model.js';
+// `@mlm/model`: what a user of the model needs, browser-safe (no Node built-in in its import graph).
+// Files and folders: `@mlm/model/node`. Layout, initialisation and tensor helpers stay internal.
+export { RotaryTransformerMLMModel, createRotaryTransformerMLMModel } from './rotary-transformer-mlm-model.js';
 export type { CreateModelOptions } from './rotary-transformer-mlm-model.js';
 export {
   ModelConfigError,
   resolveModelConfig,
   modelConfigFromXlm,
   modelConfigToXlm,
-  effectivePaddingIndex,
-  XLM_CONFIG_NAMES,
+  parameterCount,
   MAX_LAYERS,
   MAX_PARAMETERS,
   MAX_ROTARY_TABLE_ELEMENTS,
-  parameterCount,
 } from './model-config.js';
 export type { ModelConfig, ResolvedModelConfig, XlmModelConfig, Activation } from './model-config.js';
-export { CheckpointError, prepareStateDict, INVERSE_FREQUENCY_TOLERANCE } from './state-dict.js';
-export type { LoadStateDictOptions, LoadStateDictResult, PreparedStateDict } from './state-dict.js';
+export { CheckpointError } from './state-dict.js';
+export type { LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
 export { ForwardInputError } from './forward-validation.js';
-export { RotaryEmbedding, rotaryInverseFrequencies } from './rotary-embedding.js';
-export type { RotaryEmbeddingOptions } from './rotary-embedding.js';
-export { parameterSpecs, isWeightDecayed, inverseFrequencyKey } from './parameter-layout.js';
-export type { ParameterSpec } from './parameter-layout.js';
-export { initialParameterValues } from './parameter-initialization.js';
-export { gatherRows, layerNorm, geluTanh } from './tensor-functions.js';
-export { readPretrainedFolder, writePretrainedFolder, mergeShards, CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './pretrained-files.js';
-export { ZipArchiveError, readZipArchive, crc32 } from './zip-archive.js';
-export { PickleError, PickleGlobalReference, unpickle } from './restricted-unpickler.js';
-export type { PickleGlobal, PickleValue, UnpickleOptions } from './restricted-unpickler.js';
-export { TORCH_CHECKPOINT_GLOBALS, TorchTensorReference, materializeTensor, parseTorchCheckpoint, pickleValueToJson } from './torch-checkpoint.js';
-export type { TorchCheckpoint, TorchStorageReference } from './torch-checkpoint.js';
+export { fetchCheckpoint } from './checkpoint-url.js';
+export type { FetchCheckpointOptions } from './checkpoint-url.js';
+export { SafetensorsError, SafetensorsFile, parseSafetensors, serializeSafetensors, tensorToFloat32, float32Tensor } from './safetensors.js';
+export type { SafetensorsDtype, SafetensorsData, SafetensorsDataByDtype, SafetensorsTensor, SafetensorsInput } from './safetensors.js';
+export { float16ToFloat32, bfloat16ToFloat32, float32ToFloat16, float32ToBfloat16 } from './float16.js';
+// Importing xlm-core / PyTorch checkpoints from bytes (zip + restricted pickle; nothing is executed).
+export { ZipArchiveError } from './zip-archive.js';
+export { PickleError } from './restricted-unpickler.js';
+export { parseTorchCheckpoint } from './torch-checkpoint.js';
+export type { TorchCheckpoint } from './torch-checkpoint.js';
 export { importXlmCoreCheckpoint, recordedDataset } from './xlm-core-checkpoint.js';
 export type { ImportCheckpointOptions, ImportedCheckpoint } from './xlm-core-checkpoint.js';
-export { importXlmCoreCheckpointFile, locateTorchCheckpoint, TORCH_CHECKPOINT_FILES } from './xlm-core-checkpoint-file.js';
-export type { ImportCheckpointFileResult } from './xlm-core-checkpoint-file.js';
 
 // Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
 export { defaultMaxLength, modelComponents, rotaryTransformerComponent, rotaryTransformerOptionsSchema } from './model-component.js';

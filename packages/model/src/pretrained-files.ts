@@ -10,10 +10,7 @@
 import { CheckpointError } from './state-dict.js';
 import { SafetensorsError, type SafetensorsTensor } from './safetensors.js';
 import { readSafetensorsFile } from './safetensors-file.js';
-
-export const CONFIG_FILE = 'config.json';
-export const WEIGHTS_FILE = 'model.safetensors';
-export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
+import { CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE, checkWeightMap, mergeShards, readWeightMap } from './checkpoint-shards.js';
 
 async function nodeModules() {
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
@@ -45,21 +42,6 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** Merges shards into one state dict; a key present in two shards is an error. */
-export function mergeShards(shards: Array<{ source: string; tensors: Map<string, SafetensorsTensor> }>): Map<string, SafetensorsTensor> {
-  const merged = new Map<string, SafetensorsTensor>();
-  const origin = new Map<string, string>();
-  for (const shard of shards) {
-    for (const [key, tensor] of shard.tensors) {
-      const previous = origin.get(key);
-      if (previous !== undefined) throw new CheckpointError(`state dict key ${JSON.stringify(key)} appears in both ${previous} and ${shard.source}`);
-      origin.set(key, shard.source);
-      merged.set(key, tensor);
-    }
-  }
-  return merged;
-}
-
 async function readShard(file: string): Promise<Map<string, SafetensorsTensor>> {
   try {
     return await readSafetensorsFile(file);
@@ -81,33 +63,19 @@ export async function readPretrainedFolder(folder: string): Promise<{ config: un
 
   const indexFile = path.join(folder, WEIGHTS_INDEX_FILE);
   if (!(await exists(indexFile))) throw new CheckpointError(`${folder}: neither ${WEIGHTS_FILE} nor ${WEIGHTS_INDEX_FILE} found`);
-  const index = await readJson(indexFile);
-  const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
-    throw new CheckpointError(`${indexFile}: expected an object with "weight_map": {key: shard file}`);
-  }
-  const shardNames = new Set<string>();
-  for (const [key, shard] of Object.entries(weightMap)) {
-    if (typeof shard !== 'string' || shard === '' || shard !== path.basename(shard) || shard === '.' || shard === '..') {
-      throw new CheckpointError(`${indexFile}: weight_map[${JSON.stringify(key)}] = ${JSON.stringify(shard)}: expected a file name in the same folder`);
-    }
-    shardNames.add(shard);
-  }
+  const weightMap = readWeightMap(await readJson(indexFile), indexFile);
   const shards = [];
-  for (const shard of shardNames) shards.push({ source: shard, tensors: await readShard(path.join(folder, shard)) });
+  for (const shard of new Set(Object.values(weightMap))) shards.push({ source: shard, tensors: await readShard(path.join(folder, shard)) });
   const merged = mergeShards(shards);
-  for (const [key, shard] of Object.entries(weightMap as Record<string, string>)) {
-    const found = shards.find((candidate) => candidate.source === shard)!;
-    if (!found.tensors.has(key)) throw new CheckpointError(`${indexFile}: weight_map says ${JSON.stringify(key)} is in ${shard}, but it is not`);
-  }
+  checkWeightMap(weightMap, shards, indexFile);
   return { config, tensors: merged };
 }
 
-/** Writes `config.json` and `model.safetensors` into `folder` (created if needed), each durably (`@mlm/durable-write`). */
+/** Writes `config.json` and `model.safetensors` into `folder` (created if needed), each atomically. */
 export async function writePretrainedFolder(folder: string, config: object, weights: Uint8Array): Promise<void> {
   const { fs, path } = await nodeModules();
-  const { writeFileDurably } = await import('@mlm/durable-write');
   await fs.mkdir(folder, { recursive: true });
+  const { writeFileDurably } = await import('@mlm/durable-write');
   await writeFileDurably(path.join(folder, WEIGHTS_FILE), weights);
   await writeFileDurably(path.join(folder, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
 }

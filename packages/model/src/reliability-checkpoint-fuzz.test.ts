@@ -15,6 +15,7 @@ import { RotaryTransformerMLMModel } from './rotary-transformer-mlm-model.js';
 import { SafetensorsError, parseSafetensors, serializeSafetensors, type SafetensorsTensor } from './safetensors.js';
 import { CheckpointError } from './state-dict.js';
 import { TINY_CONFIG, useBackend } from './test-support.js';
+import { fromPretrained, savePretrained } from './pretrained-model.js';
 
 const CLEAR_ERRORS = [ModelConfigError, CheckpointError, SafetensorsError] as const;
 const CONFIG_FIELDS = Object.keys(modelConfigToXlm(TINY_CONFIG)) as (keyof XlmModelConfig)[];
@@ -195,7 +196,7 @@ describe('fromPretrained with damaged folders', () => {
     const texts = ['{"d_model": NaN}', JSON.stringify(validConfig).slice(0, 20), '\u0000\u0001', '', 'null', '[]', '{"d_model": 1e999}'];
     for (const [index, text] of texts.entries()) {
       const directory = writeCheckpoint(`bad-json-${index}`, text, validWeights);
-      const error = await loadsOrFailsClearly(() => RotaryTransformerMLMModel.fromPretrained(directory), ['config.json', 'd_model']);
+      const error = await loadsOrFailsClearly(() => fromPretrained(directory), ['config.json', 'd_model']);
       expect(error, text).toBeDefined();
     }
   });
@@ -210,7 +211,7 @@ describe('fromPretrained with damaged folders', () => {
           const config = JSON.stringify({ ...validConfig, [field]: value });
           const weights = truncateAt === undefined ? validWeights : validWeights.slice(0, truncateAt);
           const directory = writeCheckpoint('fuzzed', config, weights);
-          const error = await loadsOrFailsClearly(() => RotaryTransformerMLMModel.fromPretrained(directory), [field, 'model.safetensors', 'state dict']);
+          const error = await loadsOrFailsClearly(() => fromPretrained(directory), [field, 'model.safetensors', 'state dict']);
           if (truncateAt !== undefined) expect(error).toBeDefined();
         },
       ),

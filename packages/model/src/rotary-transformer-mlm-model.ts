@@ -18,11 +18,11 @@ import {
 } from './model-config.js';
 import { initialParameterValues } from './parameter-initialization.js';
 import { inverseFrequencyKey, isWeightDecayed, parameterSpecs } from './parameter-layout.js';
-import { readPretrainedFolder, writePretrainedFolder } from './pretrained-files.js';
+import { fetchCheckpoint, joinUrl, type FetchCheckpointOptions } from './checkpoint-url.js';
 import { RotaryEmbedding } from './rotary-embedding.js';
 import { parseSafetensors, serializeSafetensors, type SafetensorsTensor } from './safetensors.js';
 import { CheckpointError, prepareStateDict, type LoadStateDictOptions, type LoadStateDictResult } from './state-dict.js';
-import { mergeShards } from './pretrained-files.js';
+import { mergeShards } from './checkpoint-shards.js';
 import { gatherRows, geluTanh, layerNorm, seededDropout } from './tensor-functions.js';
 
 export interface CreateModelOptions {
@@ -140,32 +140,27 @@ export class RotaryTransformerMLMModel implements Model {
    * object (xlm-core's snake_case names; a camelCase `ModelConfig` is accepted too); `weights` is one
    * safetensors file or several shards.
    */
-  static fromBytes(checkpoint: { config: object; weights: Uint8Array | Uint8Array[] }): RotaryTransformerMLMModel {
-    const config = configFromObject(checkpoint.config);
+  static fromBytes(checkpoint: { config: object; weights: Uint8Array | Uint8Array[]; source?: string }): RotaryTransformerMLMModel {
+    const config = configFromObject(checkpoint.config, checkpoint.source ?? 'config');
     const files = Array.isArray(checkpoint.weights) ? checkpoint.weights : [checkpoint.weights];
     const tensors = mergeShards(files.map((bytes, index) => ({ source: `weights[${index}]`, tensors: parseSafetensors(bytes) })));
     return RotaryTransformerMLMModel.fromStateDict(config, tensors);
   }
 
-  /** Loads `dir/config.json` and `dir/model.safetensors` (or a sharded `model.safetensors.index.json`). */
-  static async fromPretrained(folder: string): Promise<RotaryTransformerMLMModel> {
-    const { config, tensors } = await readPretrainedFolder(folder);
-    const resolved = modelConfigFromXlm(config, `${folder}/config.json`);
-    return RotaryTransformerMLMModel.fromStateDict(resolved, tensors);
+  /**
+   * Fetches `<baseUrl>/config.json` and `<baseUrl>/model.safetensors` (or a sharded
+   * `model.safetensors.index.json` and its shards) and builds the model — the browser's way to load
+   * an exported folder. `options.fetch` replaces the global `fetch` (tests, auth headers, caches).
+   * Folders on disk: `fromPretrained(dir)` from `@mlm/model/node`.
+   */
+  static async fromUrl(baseUrl: string | URL, options: FetchCheckpointOptions = {}): Promise<RotaryTransformerMLMModel> {
+    const checkpoint = await fetchCheckpoint(baseUrl, options);
+    return RotaryTransformerMLMModel.fromBytes({ ...checkpoint, source: joinUrl(baseUrl, 'config.json') });
   }
 
   /** The checkpoint in memory: the `config.json` object and the safetensors bytes. */
   toBytes(): { config: XlmModelConfig; weights: Uint8Array } {
     return { config: modelConfigToXlm(this.config), weights: serializeSafetensors(this.stateDict(), { format: 'pt' }) };
-  }
-
-  /**
-   * Writes `config.json` and `model.safetensors` (each atomically), loadable by xlm-core with
-   * `model.load_state_dict(load_file(...), strict=True)`; the `inv_freq` buffers are included.
-   */
-  async savePretrained(folder: string): Promise<void> {
-    const { config, weights } = this.toBytes();
-    await writePretrainedFolder(folder, config, weights);
   }
 
   /** int32 [B, L] → float32 logits [B, L, V]. The caller owns (disposes) the result. */
@@ -370,8 +365,8 @@ function attentionBias(mask: tf.Tensor | undefined, batch: number, length: numbe
 }
 
 /** A `config` object in xlm-core's snake_case (has `d_model`) or camelCase (has `dModel`). */
-function configFromObject(config: object): ResolvedModelConfig {
-  if (config !== null && typeof config === 'object' && 'd_model' in config) return modelConfigFromXlm(config, 'config');
+function configFromObject(config: object, source: string): ResolvedModelConfig {
+  if (config !== null && typeof config === 'object' && 'd_model' in config) return modelConfigFromXlm(config, source);
   return resolveModelConfig(config as ModelConfig);
 }
 

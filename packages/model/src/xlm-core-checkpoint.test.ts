@@ -16,6 +16,7 @@ import { materializeTensor, parseTorchCheckpoint, TorchTensorReference } from '.
 import { importXlmCoreCheckpoint } from './xlm-core-checkpoint.js';
 import { importXlmCoreCheckpointFile } from './xlm-core-checkpoint-file.js';
 import { ZipArchiveError } from './zip-archive.js';
+import { fromPretrained } from './pretrained-model.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/torch-checkpoints/', import.meta.url));
 const read = (name: string) => new Uint8Array(fs.readFileSync(path.join(FIXTURES, name)));
@@ -176,7 +177,7 @@ describe('importXlmCoreCheckpointFile', () => {
     const result = await importXlmCoreCheckpointFile(input, outDir);
     expect(result.file).toBe(path.join(input, 'pytorch_model.bin'));
     expect(fs.readdirSync(outDir).sort()).toEqual(['config.json', 'model.safetensors']);
-    const model = await RotaryTransformerMLMModel.fromPretrained(outDir);
+    const model = await fromPretrained(outDir);
     model.dispose();
   });
 });

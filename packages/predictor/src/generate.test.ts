@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@mlm/random';
 import { SimpleSpaceTokenizer } from '@mlm/collators';
-import { FixedDistributionModel, createLeftPaddedBatch, createMLMPredictor, createUnconditionalBatch, logitsShiftBy1, peakedDistribution } from './index.js';
+import { createLeftPaddedBatch, createMLMPredictor, createUnconditionalBatch, logitsShiftBy1 } from './index.js';
+import { FixedDistributionModel, peakedDistribution } from './testing.js';
 import { MASK, createTinyModel, rowsOf, useWasm } from './test-support.js';
 
 const tokenizer = new SimpleSpaceTokenizer(['0', '1', '2', '3', '4']); // "k" → 7 + k; EOS 3, BOS 4

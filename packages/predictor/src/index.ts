@@ -38,9 +38,6 @@ export type { BlockPlan } from './block-plan.js';
 export { LogitsShiftBy1, builtInLogitsHooks, logitsShiftBy1, resolveLogitsHook } from './logits-hooks.js';
 export type { LogitsHook, LogitsHookFunction } from './logits-hooks.js';
 export { createLeftPaddedBatch, createUnconditionalBatch, predictorPositions } from './prediction-input.js';
-export { FixedDistributionModel, createFixedDistributionModel, peakedDistribution } from './fixed-distribution-model.js';
-export type { FixedDistributionContext, FixedDistributionModelOptions } from './fixed-distribution-model.js';
-
 // Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
 export {
   logitsHookComponents,

@@ -23,7 +23,7 @@ import type { ConfidenceKind, PositionStrategy } from './position-strategy.js';
 import { probabilityOf } from './sampling-math.js';
 import type { TokenSampler } from './token-sampler.js';
 import { createSamplerFromOptions } from './token-sampler.js';
-import { unbatch } from './unbatch.js';
+import { unbatch } from '@mlm/collators';
 import { UniformPositionStrategy } from './uniform-strategy.js';
 import { parseOptions } from './validate-options.js';
 

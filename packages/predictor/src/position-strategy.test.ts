@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, createScriptedRandom } from '@mlm/random';
+import { createRandom } from '@mlm/random';
+import { createScriptedRandom } from '@mlm/random/testing';
 import type { PositionSelectionInput } from './index.js';
 import {
   ConfidencePositionStrategy,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@mlm/random';
 import { SimpleSpaceTokenizer } from '@mlm/collators';
-import { HistoryTopKPlugin, readHistory } from '@mlm/history';
+import { HistoryTopKPlugin, readHistory } from '@mlm/history/node';
 import type { PredictorStepEvent } from '@mlm/types';
 import { createMLMPredictor } from './index.js';
 import { MASK, createWorkedExampleModel, ints, useWasm } from './test-support.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createNamedRandom, createRandom, createScriptedRandom, gumbelNoise } from './index.js';
+import { createNamedRandom, createRandom, gumbelNoise } from './index.js';
+import { createScriptedRandom } from './testing.js';
 
 describe('createRandom', () => {
   it('gives the same sequence for the same seed and a different one for another seed', () => {

@@ -9,3 +9,4 @@ export type * from './collator.js';
 export type * from './noise-schedule.js';
 export type * from './metrics.js';
 export type * from './history.js';
+export type * from './fetch.js';

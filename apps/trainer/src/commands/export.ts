@@ -1,13 +1,13 @@
 import { writeFileDurably } from '@mlm/durable-write';
 import path from 'node:path';
 import { initializeBackend } from '@mlm/backend';
-import { saveTokenizerFile } from '@mlm/collators';
-import { TASK_INFO_FILE } from '../training/checkpoint.js';
+import { saveTokenizerFile } from '@mlm/collators/node';
+import { TASK_INFO_FILE, saveModelFolder } from '../training/checkpoint.js';
 import { applyTaskOptions, loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
 import type { CommandIO } from './command-io.js';
 
 /**
- * `mlm export <checkpoint> <outDir>`: the folder xlm-core (and `RotaryTransformerMLMModel.fromPretrained`)
+ * `mlm export <checkpoint> <outDir>`: the folder xlm-core (and `fromPretrained` of `@mlm/model/node`)
  * loads: config.json + model.safetensors + tokenizer.json (+ task.json), with the EMA weights when the
  * checkpoint has them.
  */
@@ -19,7 +19,7 @@ export async function exportCommand(options: { modelPath: string; outDir: string
   const tokenizer = await loadTokenizerFromFolder(folder);
   const model = await loadModelFromFolder(folder, { useEma: options.useEma ?? true });
   try {
-    await model.savePretrained(outDir);
+    await saveModelFolder(model, outDir);
     await saveTokenizerFile(tokenizer, outDir);
     if (folder.taskInfo) await writeFileDurably(path.join(outDir, TASK_INFO_FILE), `${JSON.stringify(folder.taskInfo, null, 2)}\n`);
   } finally {

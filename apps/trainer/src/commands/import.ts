@@ -1,8 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { writeFileDurably } from '@mlm/durable-write';
 import path from 'node:path';
-import { saveTokenizerFile } from '@mlm/collators';
-import { CheckpointError, importXlmCoreCheckpoint, locateTorchCheckpoint, parseTorchCheckpoint, recordedDataset, serializeSafetensors, writePretrainedFolder } from '@mlm/model';
+import { saveTokenizerFile } from '@mlm/collators/node';
+import { CheckpointError, importXlmCoreCheckpoint, parseTorchCheckpoint, recordedDataset, serializeSafetensors } from '@mlm/model';
+import { locateTorchCheckpoint, writePretrainedFolder } from '@mlm/model/node';
 import type { Tokenizer } from '@mlm/types';
 import { BUILT_IN_TASKS } from '../tasks/index.js';
 import { TASK_INFO_FILE } from '../training/checkpoint.js';

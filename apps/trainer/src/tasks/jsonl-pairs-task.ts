@@ -1,4 +1,5 @@
-import { loadTokenizerFile, SimpleSpaceTokenizer } from '@mlm/collators';
+import { SimpleSpaceTokenizer } from '@mlm/collators';
+import { loadTokenizerFile } from '@mlm/collators/node';
 import type { CollatorInput, Tokenizer } from '@mlm/types';
 import { DataRecordError, describeDataValue, readJsonlRecords } from './data-file-records.js';
 import { createArraySource } from './example-source.js';

@@ -1,7 +1,8 @@
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CharacterTokenizer, saveTokenizerFile } from '@mlm/collators';
+import { CharacterTokenizer } from '@mlm/collators';
+import { saveTokenizerFile } from '@mlm/collators/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectExamples } from './example-source.js';
 import { readCorpusPieces } from './text-corpus.js';

@@ -1,4 +1,5 @@
-import { CharacterTokenizer, loadTokenizerFile } from '@mlm/collators';
+import { CharacterTokenizer } from '@mlm/collators';
+import { loadTokenizerFile } from '@mlm/collators/node';
 import type { CollatorInput, Tokenizer } from '@mlm/types';
 import type { SplitName } from './generated-splits.js';
 import type { ExampleSource, Task, TaskFactoryOptions } from './task.js';

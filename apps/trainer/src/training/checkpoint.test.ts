@@ -30,10 +30,8 @@ function state(step: number): TrainerState {
 }
 
 const fakeModel = {
-  async savePretrained(directory: string) {
-    mkdirSync(directory, { recursive: true });
-    writeFileSync(path.join(directory, 'config.json'), '{}');
-    writeFileSync(path.join(directory, 'model.safetensors'), 'weights');
+  toBytes() {
+    return { config: {}, weights: new TextEncoder().encode('weights') };
   },
 };
 

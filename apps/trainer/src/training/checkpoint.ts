@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomState, Tokenizer } from '@mlm/types';
-import { renameDurably, writeFileDurably, writeFileFlushed } from '@mlm/durable-write';
-import { float32Tensor, readSafetensorsFile, writeSafetensorsFile, type SafetensorsTensor } from '@mlm/model';
-import { saveTokenizerFile } from '@mlm/collators';
+import { float32Tensor, type SafetensorsTensor } from '@mlm/model';
+import { readSafetensorsFile, writePretrainedFolder, writeSafetensorsFile } from '@mlm/model/node';
+import { syncDirectory, syncFile, writeFileDurably } from '@mlm/durable-write';
+import { saveTokenizerFile } from '@mlm/collators/node';
 import type { TaskInfo } from '../registry/component-context.js';
 
 export const TRAINER_STATE_FILE = 'trainer-state.json';
@@ -45,9 +46,15 @@ export interface TrainerState {
   logWindow?: { loss: number; steps: number };
 }
 
-/** What a checkpoint writer needs from the model. */
+/** What a checkpoint writer needs from the model: its `config.json` object and safetensors bytes. */
 export interface SavableModel {
-  savePretrained(directory: string): Promise<unknown> | unknown;
+  toBytes(): { config: object; weights: Uint8Array };
+}
+
+/** Writes a model's `config.json` + `model.safetensors` into `directory` (the layout xlm-core loads). */
+export async function saveModelFolder(model: SavableModel, directory: string): Promise<void> {
+  const { config, weights } = model.toBytes();
+  await writePretrainedFolder(directory, config, weights);
 }
 
 function tensorsToSafetensors(tensors: ReadonlyMap<string, tf.Tensor>): Map<string, SafetensorsTensor> {
@@ -74,7 +81,7 @@ export function stepFolderName(step: number): string {
 /**
  * Writes checkpoints/step-<N>/ atomically: everything goes into a temporary folder that is renamed
  * when complete, then the `last` pointer is replaced (temporary file + rename). Every file and both
- * renames are flushed to disk (fsync, through @mlm/durable-write), so a crash, a kill or a power cut at any point leaves the
+ * renames are flushed to disk (fsync), so a crash, a kill or a power cut at any point leaves the
  * previous checkpoint and pointer intact.
  */
 export async function writeCheckpoint(options: {
@@ -94,10 +101,11 @@ export async function writeCheckpoint(options: {
   await rm(temporary, { recursive: true, force: true });
   await mkdir(temporary, { recursive: true });
   try {
-    await options.model.savePretrained(temporary);
+    await saveModelFolder(options.model, temporary);
     await saveTokenizerFile(options.tokenizer, temporary);
     // Plain writes inside the temporary folder (the folder's rename is the atomic step), each flushed.
-    await writeFileFlushed(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
+    await writeFile(path.join(temporary, TASK_INFO_FILE), `${JSON.stringify(options.taskInfo, null, 2)}\n`);
+    await syncFile(path.join(temporary, TASK_INFO_FILE));
     await writeSafetensorsFile(path.join(temporary, OPTIMIZER_FILE), tensorsToSafetensors(options.optimizerTensors), {
       format: 'mlm-adamw',
       step: String(state.optimizer.stepCount),
@@ -106,10 +114,12 @@ export async function writeCheckpoint(options: {
       await writeSafetensorsFile(path.join(temporary, EMA_FILE), tensorsToSafetensors(options.emaTensors), { format: 'mlm-ema' });
     }
     // The state file goes last: a folder with trainer-state.json is a complete checkpoint.
-    await writeFileFlushed(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    await writeFile(path.join(temporary, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    await syncFile(path.join(temporary, TRAINER_STATE_FILE));
+    await syncDirectory(temporary);
     await rm(finalDirectory, { recursive: true, force: true });
-    // Flushes the folder, renames it into place, flushes checkpoints/.
-    await renameDurably(temporary, finalDirectory);
+    await rename(temporary, finalDirectory);
+    await syncDirectory(checkpointsDirectory);
   } catch (error) {
     await rm(temporary, { recursive: true, force: true }).catch(() => undefined);
     throw error;

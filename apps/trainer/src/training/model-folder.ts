@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTokenizerFile } from '@mlm/collators';
-import { RotaryTransformerMLMModel, readSafetensorsFile } from '@mlm/model';
+import { loadTokenizerFile } from '@mlm/collators/node';
+import { fromPretrained, readSafetensorsFile } from '@mlm/model/node';
 import type { Tokenizer } from '@mlm/types';
 import { taskInfoOf, type TaskInfo } from '../registry/component-context.js';
 import { BUILT_IN_TASKS } from '../tasks/index.js';
@@ -84,7 +84,7 @@ export function locateModelFolder(input: string): ModelFolder {
  * present (a checkpoint), the EMA weights replace the trained ones, as the reference evaluates.
  */
 export async function loadModelFromFolder(folder: ModelFolder, options: { useEma: boolean }): Promise<TrainableModel> {
-  const model = await RotaryTransformerMLMModel.fromPretrained(folder.directory);
+  const model = await fromPretrained(folder.directory);
   if (options.useEma && folder.hasEma) {
     const emaFile = path.join(folder.directory, EMA_FILE);
     try {

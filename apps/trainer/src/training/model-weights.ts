@@ -1,7 +1,8 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '@mlm/types';
-import { readSafetensorsFile, tensorToFloat32 } from '@mlm/model';
+import { tensorToFloat32 } from '@mlm/model';
+import { readSafetensorsFile } from '@mlm/model/node';
 
 /**
  * Loads `model.safetensors` from a checkpoint or pretrained folder into the model's parameters by

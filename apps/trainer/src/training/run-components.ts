@@ -15,13 +15,14 @@ import type { Task } from '../tasks/task.js';
 
 /** A model the trainer can train, checkpoint and export. */
 export interface TrainableModel extends Model {
-  savePretrained(directory: string): Promise<unknown> | unknown;
+  /** The checkpoint in memory: the `config.json` object and the safetensors bytes (written by the trainer). */
+  toBytes(): { config: object; weights: Uint8Array };
 }
 
 /** The model a `model` component built, checked to be one the trainer can save. */
 export function asTrainableModel(model: Model): TrainableModel {
-  if (typeof (model as Partial<TrainableModel>).savePretrained !== 'function') {
-    throw new Error('the model component built a model without savePretrained(directory); the trainer needs it to write checkpoints');
+  if (typeof (model as Partial<TrainableModel>).toBytes !== 'function') {
+    throw new Error('the model component built a model without toBytes() (its config.json object and safetensors bytes); the trainer needs it to write checkpoints');
   }
   return model as TrainableModel;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend } from '@mlm/backend';
-import { RotaryTransformerMLMModel } from '@mlm/model';
+import { fromPretrained } from '@mlm/model/node';
 import { runCli, temporaryFolder, writeTinyConfig } from './support/cli-process.js';
 import { loadEveryCompleteCheckpoint } from './support/run-artifacts.js';
 import { findLastCheckpoint, readTrainerState } from '../../src/training/checkpoint.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 async function expectFiniteWeights(checkpoint: string): Promise<void> {
-  const model = await RotaryTransformerMLMModel.fromPretrained(checkpoint);
+  const model = await fromPretrained(checkpoint);
   try {
     for (const [name, variable] of model.namedParameters()) {
       const finite = tf.tidy(() => tf.all(tf.isFinite(variable)).dataSync()[0]);

@@ -1,5 +1,6 @@
 /** Bad input gets a clear error (naming the example, the field and the value) before any work. */
-import { createRandom, createScriptedRandom } from '@mlm/random';
+import { createRandom } from '@mlm/random';
+import { createScriptedRandom } from '@mlm/random/testing';
 import { describe, expect, it } from 'vitest';
 import { SimpleSpaceTokenizer } from '../tokenizers/simple-space-tokenizer.js';
 import { workedExampleTokenizer } from '../test-support/worked-example-tokenizer.js';

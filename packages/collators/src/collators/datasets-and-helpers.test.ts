@@ -1,12 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRandom, createScriptedRandom } from '@mlm/random';
+import { createRandom } from '@mlm/random';
+import { createScriptedRandom } from '@mlm/random/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimpleSpaceTokenizer } from '../tokenizers/simple-space-tokenizer.js';
 import { createDefaultMLMCollator } from './default-mlm-collator.js';
 import { matrixToArrays } from './matrices.js';
-import { createMLMEmptyDataset, createMLMEmptyDatasetFromLengthRef, loadLengthReference, MLMEmptyDatasetFromLengthRef } from './mlm-empty-dataset.js';
+import { createMLMEmptyDataset, MLMEmptyDatasetFromLengthRef, parseLengthReference } from './mlm-empty-dataset.js';
+import { createMLMEmptyDatasetFromLengthRef, loadLengthReference } from './length-reference-file.js';
 import { createMLMSeq2SeqCollator, createMLMSeq2SeqPredCollator } from './mlm-seq2seq-collator.js';
 import { createPackedMLMCollator } from './packed-mlm-collator.js';
 import { createPaplUnconditionalCollator, createPaplUnconditionalDataset, PAPL_DEFAULT_LENGTHS } from './papl-unconditional.js';
@@ -68,6 +70,9 @@ describe('MLMEmptyDataset / MLMEmptyDatasetFromLengthRef', () => {
     await expect(loadLengthReference(path.join(directory, 'zinc.csv'))).rejects.toThrow('unsupported length reference format');
     await writeFile(file, '3\nx\n', 'utf8');
     await expect(loadLengthReference(file)).rejects.toThrow(':2: "x" is not a non-negative integer');
+    expect(parseLengthReference('5\n\n6\r\n')).toEqual([5, 6]);
+    expect(() => parseLengthReference('5\n-1', 'lengths.txt')).toThrow('parseLengthReference: lengths.txt:2: "-1" is not a non-negative integer');
+    expect(() => parseLengthReference('\n', 'lengths.txt')).toThrow('parseLengthReference: lengths.txt holds no lengths');
   });
 });
 

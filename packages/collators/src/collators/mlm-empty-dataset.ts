@@ -56,7 +56,8 @@ export interface MLMEmptyDatasetFromLengthRefOptions {
 /**
  * xlm-core `MLMEmptyDatasetFromLengthRef`: `numExamples` all-`[MASK]` examples whose lengths are drawn
  * uniformly (with replacement) from reference lengths, at least `minLength`. Each iteration draws
- * again. Read the lengths from a file with `loadLengthReference` / `createMLMEmptyDatasetFromLengthRef`.
+ * again. Read the lengths from a file with `loadLengthReference` / `createMLMEmptyDatasetFromLengthRef`
+ * (`@mlm/collators/node`), or from text with `parseLengthReference`.
  */
 export class MLMEmptyDatasetFromLengthRef implements Iterable<{ inputIds: number[] }> {
   readonly numExamples: number;
@@ -89,32 +90,18 @@ export class MLMEmptyDatasetFromLengthRef implements Iterable<{ inputIds: number
 }
 
 /**
- * Reads a length reference file: `.txt` with one integer per non-empty line. Pickle files (`.pkl`,
- * the reference's other format) cannot be read here: convert them to `.txt` first.
+ * Parses the text of a length reference: one integer per non-empty line. `source` names the file or
+ * URL in errors. Files on disk: `loadLengthReference` (`@mlm/collators/node`).
  */
-export async function loadLengthReference(file: string): Promise<number[]> {
-  const owner = 'loadLengthReference';
-  const lower = file.toLowerCase();
-  if (lower.endsWith('.pkl') || lower.endsWith('.pickle')) {
-    throw new Error(`${owner}: ${file}: pickle (.pkl) length files are not supported in JavaScript; write the lengths as a .txt file, one integer per line (in Python: open(f, "w").write("\\n".join(map(str, pickle.load(open(p, "rb"))))))`);
-  }
-  if (!lower.endsWith('.txt')) throw new Error(`${owner}: ${file}: unsupported length reference format; expected a .txt file with one integer per line`);
-  const { readFile } = await import('node:fs/promises');
+export function parseLengthReference(text: string, source = 'length reference'): number[] {
+  const owner = 'parseLengthReference';
   const lengths: number[] = [];
-  (await readFile(file, 'utf8')).split(/\r?\n/).forEach((line, index) => {
-    const text = line.trim();
-    if (text.length === 0) return;
-    if (!/^\d+$/.test(text)) throw new Error(`${owner}: ${file}:${index + 1}: ${JSON.stringify(text)} is not a non-negative integer`);
-    lengths.push(Number(text));
+  text.split(/\r?\n/).forEach((line, index) => {
+    const value = line.trim();
+    if (value.length === 0) return;
+    if (!/^\d+$/.test(value)) throw new Error(`${owner}: ${source}:${index + 1}: ${JSON.stringify(value)} is not a non-negative integer`);
+    lengths.push(Number(value));
   });
-  if (lengths.length === 0) throw new Error(`${owner}: ${file} holds no lengths`);
+  if (lengths.length === 0) throw new Error(`${owner}: ${source} holds no lengths`);
   return lengths;
-}
-
-/** Reads `lengthRefFile` (see `loadLengthReference`) and builds the dataset. */
-export async function createMLMEmptyDatasetFromLengthRef(
-  options: Omit<MLMEmptyDatasetFromLengthRefOptions, 'lengths'> & { lengthRefFile: string },
-): Promise<MLMEmptyDatasetFromLengthRef> {
-  const { lengthRefFile, ...rest } = options;
-  return new MLMEmptyDatasetFromLengthRef({ ...rest, lengths: await loadLengthReference(lengthRefFile) });
 }

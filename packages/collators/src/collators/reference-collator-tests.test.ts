@@ -1,5 +1,6 @@
 /** Ports of xlm-core tests/models/mlm/test_collator_mlm.py and the BaseCollatorTests mixin (tests/models/_base.py). */
-import { createRandom, createScriptedRandom } from '@mlm/random';
+import { createRandom } from '@mlm/random';
+import { createScriptedRandom } from '@mlm/random/testing';
 import type { BoolMatrix, Collator, CollatorInput, MLMBatch } from '@mlm/types';
 import { describe, expect, it } from 'vitest';
 import { SimpleSpaceTokenizer } from '../tokenizers/simple-space-tokenizer.js';

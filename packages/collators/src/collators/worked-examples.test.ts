@@ -3,7 +3,7 @@
  * `prepare_prefix_ids`/`prepare_prefix_suffix_ids`), replayed with scripted draws; expected arrays are what
  * xlm-core's code returns for the same draws (or, where this port deliberately differs, the documented difference).
  */
-import { createScriptedRandom } from '@mlm/random';
+import { createScriptedRandom } from '@mlm/random/testing';
 import type { BoolMatrix, IntMatrix } from '@mlm/types';
 import { describe, expect, it } from 'vitest';
 import { F, T, WORKED_U, workedDraws, workedExampleTokenizer } from '../test-support/worked-example-tokenizer.js';

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HuggingFaceTokenizer, type HuggingFaceTokenizerFile } from './huggingface-tokenizer.js';
+import { loadHuggingFaceTokenizerFile } from './tokenizer-io.js';
 
 const fixtureDirectory = path.resolve(fileURLToPath(import.meta.url), '../../../test/fixtures/tiny-wordpiece');
 const fixture = JSON.parse(readFileSync(path.join(fixtureDirectory, 'tokenizer.json'), 'utf8')) as HuggingFaceTokenizerFile;
 
 describe('HuggingFaceTokenizer (tiny WordPiece tokenizer.json fixture)', () => {
   it('adds [MASK] and [PAD] with the next free ids when the file lacks them', async () => {
-    const tokenizer = await HuggingFaceTokenizer.fromFile(fixtureDirectory);
+    const tokenizer = await loadHuggingFaceTokenizerFile(fixtureDirectory);
     expect(tokenizer.vocabSize).toBe(14);
     expect(tokenizer.maskToken).toBe('[MASK]');
     expect(tokenizer.padToken).toBe('[PAD]');

@@ -158,25 +158,6 @@ export class HuggingFaceTokenizer implements Tokenizer {
     this.specialTokenIds = special;
   }
 
-  /**
-   * Reads `tokenizer.json` (a file, or a directory holding one) and `tokenizer_config.json` beside it
-   * when present.
-   */
-  static async fromFile(file: string, options: Omit<HuggingFaceTokenizerOptions, 'config'> = {}): Promise<HuggingFaceTokenizer> {
-    // Node modules are imported lazily so that the package also loads in a browser bundle.
-    const { readFile } = await import('node:fs/promises');
-    const path = await import('node:path');
-    const tokenizerPath = file.endsWith('.json') ? file : path.join(file, 'tokenizer.json');
-    const tokenizerFile = JSON.parse(await readFile(tokenizerPath, 'utf8')) as HuggingFaceTokenizerFile;
-    let config: Record<string, unknown> | undefined;
-    try {
-      config = JSON.parse(await readFile(path.join(path.dirname(tokenizerPath), 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    return new HuggingFaceTokenizer(tokenizerFile, { ...options, ...(config ? { config } : {}) });
-  }
-
   static fromJSON(json: TokenizerJSON): HuggingFaceTokenizer {
     if (json.type !== 'huggingface' || typeof json.tokenizer !== 'object' || json.tokenizer === null) {
       throw new Error(`HuggingFaceTokenizer.fromJSON: expected { type: 'huggingface', tokenizer: {...} }, got type ${JSON.stringify(json.type)}`);

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CharacterTokenizer } from './character-tokenizer.js';
 import { HuggingFaceTokenizer } from './huggingface-tokenizer.js';
 import { SimpleSpaceTokenizer } from './simple-space-tokenizer.js';
-import { loadTokenizer, loadTokenizerFile, registerTokenizerType, saveTokenizerFile } from './tokenizer-io.js';
+import { loadHuggingFaceTokenizerFile, loadTokenizerFile, saveTokenizerFile } from './tokenizer-io.js';
+import { loadTokenizer, registerTokenizerType } from './tokenizer-json.js';
 
 const fixtureDirectory = path.resolve(fileURLToPath(import.meta.url), '../../../test/fixtures/tiny-wordpiece');
 const directories: string[] = [];
@@ -23,7 +24,7 @@ describe('tokenizer save / load', () => {
   it('loadTokenizer rebuilds every kind from toJSON()', async () => {
     const simple = SimpleSpaceTokenizer.forNumbers(10);
     const character = CharacterTokenizer.fromCorpus('abc');
-    const huggingFace = await HuggingFaceTokenizer.fromFile(fixtureDirectory);
+    const huggingFace = await loadHuggingFaceTokenizerFile(fixtureDirectory);
     expect(loadTokenizer(simple.toJSON()).encode('1 2')).toEqual([8, 9]);
     expect(loadTokenizer(character.toJSON()).encode('cab')).toEqual([9, 7, 8]);
     expect(loadTokenizer(huggingFace.toJSON()).maskTokenId).toBe(12);

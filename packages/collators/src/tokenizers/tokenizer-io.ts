@@ -1,47 +1,10 @@
-import type { Tokenizer, TokenizerJSON } from '@mlm/types';
-import { CharacterTokenizer } from './character-tokenizer.js';
-import { HuggingFaceTokenizer, type HuggingFaceTokenizerFile } from './huggingface-tokenizer.js';
-import { SimpleSpaceTokenizer } from './simple-space-tokenizer.js';
-
-/** File name of a saved tokenizer, next to a checkpoint's `config.json`. */
-export const TOKENIZER_FILE_NAME = 'tokenizer.json';
-
-type TokenizerFactory = (json: TokenizerJSON) => Tokenizer;
-
-const factories = new Map<string, TokenizerFactory>([
-  ['simple-space', (json) => SimpleSpaceTokenizer.fromJSON(json)],
-  ['character', (json) => CharacterTokenizer.fromJSON(json)],
-  ['huggingface', (json) => HuggingFaceTokenizer.fromJSON(json)],
-]);
-
-/** Registers another tokenizer kind for `loadTokenizer` (for plugins). Replaces an existing kind. */
-export function registerTokenizerType(type: string, factory: TokenizerFactory): void {
-  factories.set(type, factory);
-}
-
-/** The registered tokenizer kinds. */
-export function tokenizerTypes(): string[] {
-  return [...factories.keys()];
-}
-
-function isHuggingFaceFile(value: Record<string, unknown>): boolean {
-  return typeof value.model === 'object' && value.model !== null && value.type === undefined;
-}
-
 /**
- * Rebuilds a tokenizer from `tokenizer.toJSON()`. A plain Hugging Face `tokenizer.json` object (no
- * `type`, has `model`) is accepted too and becomes a `HuggingFaceTokenizer`.
+ * Tokenizer files on disk (Node only, exported from `@mlm/collators/node`). The browser-safe JSON
+ * forms are in `tokenizer-json.ts`; URL forms in `tokenizer-url.ts`.
  */
-export function loadTokenizer(json: TokenizerJSON | Record<string, unknown>): Tokenizer {
-  if (json === null || typeof json !== 'object') throw new Error(`loadTokenizer: expected an object, got ${json === null ? 'null' : typeof json}`);
-  if (isHuggingFaceFile(json)) return new HuggingFaceTokenizer(json as HuggingFaceTokenizerFile);
-  const type = json.type;
-  const factory = typeof type === 'string' ? factories.get(type) : undefined;
-  if (factory === undefined) {
-    throw new Error(`loadTokenizer: unknown tokenizer type ${JSON.stringify(type)}; expected one of ${tokenizerTypes().map((t) => JSON.stringify(t)).join(', ')}`);
-  }
-  return factory(json as TokenizerJSON);
-}
+import type { Tokenizer } from '@mlm/types';
+import { HuggingFaceTokenizer, type HuggingFaceTokenizerFile, type HuggingFaceTokenizerOptions } from './huggingface-tokenizer.js';
+import { TOKENIZER_FILE_NAME, isHuggingFaceFile, loadTokenizer } from './tokenizer-json.js';
 
 /**
  * Writes `tokenizer.toJSON()` to `<directory>/tokenizer.json` durably (`@mlm/durable-write`: temporary
@@ -78,6 +41,25 @@ export async function loadTokenizerFile(directoryOrFile: string): Promise<Tokeni
   } catch (error) {
     throw new Error(`loadTokenizerFile: ${file} is not valid JSON (${(error as Error).message})`);
   }
-  if (isHuggingFaceFile(json)) return HuggingFaceTokenizer.fromFile(file);
+  if (isHuggingFaceFile(json)) return loadHuggingFaceTokenizerFile(file);
   return loadTokenizer(json);
+}
+
+/**
+ * Reads a Hugging Face `tokenizer.json` (a file, or a directory holding one) and
+ * `tokenizer_config.json` beside it when present.
+ */
+export async function loadHuggingFaceTokenizerFile(file: string, options: Omit<HuggingFaceTokenizerOptions, 'config'> = {}): Promise<HuggingFaceTokenizer> {
+  // Node modules are imported lazily so that the package also loads in a browser bundle.
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const tokenizerPath = file.endsWith('.json') ? file : path.join(file, TOKENIZER_FILE_NAME);
+  const tokenizerFile = JSON.parse(await readFile(tokenizerPath, 'utf8')) as HuggingFaceTokenizerFile;
+  let config: Record<string, unknown> | undefined;
+  try {
+    config = JSON.parse(await readFile(path.join(path.dirname(tokenizerPath), 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return new HuggingFaceTokenizer(tokenizerFile, { ...options, ...(config ? { config } : {}) });
 }

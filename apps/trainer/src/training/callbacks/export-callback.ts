@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { renameDurably, writeFileFlushed } from '@mlm/durable-write';
-import { saveTokenizerFile } from '@mlm/collators';
-import { TASK_INFO_FILE } from '../checkpoint.js';
+import { saveTokenizerFile } from '@mlm/collators/node';
+import { TASK_INFO_FILE, saveModelFolder } from '../checkpoint.js';
 import { taskInfoOf } from '../../registry/component-context.js';
 import type { TrainingCallback } from '../training-callback.js';
 
@@ -21,11 +21,10 @@ export function createExportCallback(): TrainingCallback {
       run.ema?.copyToModel();
       const exportDirectory = path.join(run.runFolder.root, `.model.partial-${process.pid}`);
       await rm(exportDirectory, { recursive: true, force: true });
-      await model.savePretrained(exportDirectory);
+      await saveModelFolder(model, exportDirectory);
       await saveTokenizerFile(tokenizer, exportDirectory);
       await writeFileFlushed(path.join(exportDirectory, TASK_INFO_FILE), `${JSON.stringify(taskInfoOf(task), null, 2)}\n`);
       await rm(run.runFolder.finalModel, { recursive: true, force: true });
-      // Flushes the folder, renames it into place, flushes the run folder (@mlm/durable-write).
       await renameDurably(exportDirectory, run.runFolder.finalModel);
       run.finalModel = run.runFolder.finalModel;
     },

@@ -1,7 +1,7 @@
 /** Reading and comparing what a training run leaves in its run folder. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { RotaryTransformerMLMModel, readSafetensorsFile } from '@mlm/model';
+import { fromPretrained, readSafetensorsFile } from '@mlm/model/node';
 import { EMA_FILE, OPTIMIZER_FILE, findLastCheckpoint, listCheckpoints, readTrainerState } from '../../../src/training/checkpoint.js';
 
 /** Values that depend on the wall clock, not on the computation. */
@@ -90,7 +90,7 @@ export async function loadEveryCompleteCheckpoint(runDirectory: string): Promise
   for (const checkpoint of listCheckpoints(checkpoints)) {
     const state = readTrainerState(checkpoint.directory);
     if (state.step !== checkpoint.step) throw new Error(`${checkpoint.directory}: trainer-state.json says step ${state.step}`);
-    const model = await RotaryTransformerMLMModel.fromPretrained(checkpoint.directory);
+    const model = await fromPretrained(checkpoint.directory);
     model.dispose();
     await readSafetensorsFile(path.join(checkpoint.directory, OPTIMIZER_FILE));
     if (state.ema) await readSafetensorsFile(path.join(checkpoint.directory, EMA_FILE));
