@@ -102,15 +102,19 @@ export async function decodeAll(model: Model, tokenizer: Tokenizer, promptIds: n
 /** Digit string (`0` = blank) → ids, blanks as `[MASK]`. */
 export function sudokuPromptIds(quiz: string, tokenizer: Tokenizer): number[] {
   const digitIds = tokenizer.convertTokensToIds(Array.from({ length: 10 }, (_, d) => String(d)));
-  return Array.from(quiz, (character, index) => {
+  const cells = Array.from(quiz, (character, index) => {
     const digit = character.charCodeAt(0) - 48;
     if (!(digit >= 0 && digit <= 9)) throw new Error(`quiz[${index}] = ${JSON.stringify(character)}, expected a digit`);
     return digit === 0 ? tokenizer.maskTokenId : (digitIds[digit] as number);
   });
+  // The row ends with EOS, as every board the model was trained on does (without it the model never
+  // saw such a row and fills blanks badly).
+  return tokenizer.eosTokenId === undefined ? cells : [...cells, tokenizer.eosTokenId];
 }
 
-/** Ids → digit string (anything but a digit token becomes `0`). */
+/** Ids → digit string, up to the row's closing EOS (anything but a digit token becomes `0`). */
 export function idsToBoard(ids: readonly number[], tokenizer: Tokenizer): string {
-  const tokens = tokenizer.convertIdsToTokens([...ids]);
+  const end = tokenizer.eosTokenId === undefined ? -1 : ids.lastIndexOf(tokenizer.eosTokenId);
+  const tokens = tokenizer.convertIdsToTokens(end < 0 ? [...ids] : ids.slice(0, end));
   return tokens.map((token) => (/^[0-9]$/.test(token) ? token : '0')).join('');
 }

@@ -10,7 +10,7 @@ import { createRegistryWithPlugins } from '../registry/create-registry.js';
 import type { TaskInfo } from '../registry/component-context.js';
 import { applyTaskOptions, loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
 import type { MLMPredictor } from '../training/run-components.js';
-import { renderSudokuStream } from '../rendering/sudoku-frames.js';
+import { renderSudokuStream, sudokuDigitsFromIds } from '../rendering/sudoku-frames.js';
 import { sudokuBoardForCells, type SudokuBoard } from '../tasks/sudoku-board.js';
 import type { CommandIO } from './command-io.js';
 
@@ -154,12 +154,16 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
         }
       });
       const texts = quizzes.map((quiz) => sudokuPromptText(quiz, board, tokenizer.maskToken));
+      // Each row ends with EOS, as the boards the model was trained on (and the task's prediction
+      // collator) do; without it the model sees a row it never saw in training.
+      const eos = tokenizer.eosTokenId === undefined ? [] : [tokenizer.eosTokenId];
+      const rows = texts.map((text) => [...tokenizer.encode(text, { addSpecialTokens: false }), ...eos]);
+      if (!predictor.stream) throw new Error(`predictor ${predictorName} cannot stream`);
+      const batch = createLeftPaddedBatch(rows, tokenizer.padTokenId);
       let grids: string[];
       if (options.stream) {
-        if (!predictor.stream) throw new Error(`predictor ${predictorName} cannot stream`);
-        const rows = texts.map((text) => tokenizer.encode(text, { addSpecialTokens: false }));
         const interactive = options.interactive ?? false;
-        const streamed = await renderSudokuStream(predictor.stream(createLeftPaddedBatch(rows, tokenizer.padTokenId)), {
+        const streamed = await renderSudokuStream(predictor.stream(batch), {
           board,
           tokenizer,
           quizzes,
@@ -171,9 +175,14 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
         });
         grids = streamed.grids;
       } else {
-        if (!predictor.generate) throw new Error(`predictor ${predictorName} cannot generate from text prompts`);
-        const outputs = await predictor.generate(texts);
-        grids = outputs.map((output) => sudokuQuizOf(output, board, tokenizer.maskToken));
+        grids = [];
+        for await (const event of predictor.stream(batch)) {
+          if (!event.final) continue;
+          const [numRows, width] = event.ids.shape;
+          for (let row = 0; row < numRows; row++) {
+            grids.push(sudokuDigitsFromIds(tokenizer, event.ids.data.subarray(row * width, (row + 1) * width), board).digits.join(''));
+          }
+        }
       }
       results = quizzes.map((quiz, index) => ({ prompt: quiz, output: grids[index] ?? '' }));
     } else if (prompts.length > 0) {

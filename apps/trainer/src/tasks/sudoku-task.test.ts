@@ -29,7 +29,7 @@ describe('preprocessSudoku', () => {
 });
 
 describe('createSudokuTask', () => {
-  it('builds the sudoku_mlm task: tokenizer V=17, block 83, the reference collator options', async () => {
+  it('builds the sudoku_mlm task: tokenizer V=17, block 83, prediction rows ending with EOS like the training rows', async () => {
     const task = await createSudokuTask(small);
     expect(task.name).toBe('sudoku');
     expect(task.kind).toBe('infill');
@@ -41,7 +41,8 @@ describe('createSudokuTask', () => {
       name: 'mlm/infill-with-exact-target-pred-collator',
       blockSize: 83,
       addBos: false,
-      addEos: false,
+      // Unlike xlm-core (no EOS at prediction): the model is trained on [cells][EOS] rows only.
+      addEos: true,
       lossOnPadding: false,
     });
     expect([task.splits.train.size, task.splits.validation.size, task.splits.test.size]).toEqual([40, 6, 8]);

@@ -91,7 +91,7 @@ export function sudokuSplitKey(board: SudokuBoard): (puzzle: SudokuPuzzle) => st
  * against train, see `sudokuSplitKey`), cached in the reference's CSV layout under
  * `<dataDir>/<task>/seed-<seed>-train-<n>-validation-<n>-test-<n>-clues-<c>/` when `dataDir` is given.
  * Training masks the solution (`DefaultMLMCollator`, EOS); prediction fills the quiz's blanks
- * (`MLMInfillWithExactTargetPredCollator`).
+ * (`MLMInfillWithExactTargetPredCollator`, EOS too, so both see the same row layout).
  */
 export async function createSudokuTask(options: SudokuTaskOptions): Promise<SudokuTask> {
   const board = sudokuBoard(options.board ?? '9x9');
@@ -133,10 +133,13 @@ export async function createSudokuTask(options: SudokuTaskOptions): Promise<Sudo
     tokenizer,
     blockSize,
     splits: { train: toSource(puzzles.train), validation: toSource(puzzles.validation), test: toSource(puzzles.test) },
-    // Hydra `collator/default_mlm` (training on the solution) and `collator/infill_with_target_mlm`.
+    // Training on the solution (xlm-core's `default_mlm`) and exact-target infilling for prediction.
+    // The prediction rows end with EOS like the training rows: xlm-core's sudoku_mlm predicts on
+    // `[cells][PAD]…` although the model only ever saw `[cells][EOS]…`, and that shift costs almost
+    // everything (a 4×4 model at step 745: exact match 0% without the EOS, 94% with it).
     collatorDefaults: {
       train: { name: 'mlm/default-collator', blockSize, addBos: false, addEos: true, lossOnPadding: true, truncate: 'block' },
-      prediction: { name: 'mlm/infill-with-exact-target-pred-collator', blockSize, addBos: false, addEos: false, lossOnPadding: false, truncate: 'block' },
+      prediction: { name: 'mlm/infill-with-exact-target-pred-collator', blockSize, addBos: false, addEos: true, lossOnPadding: false, truncate: 'block' },
     },
     puzzles: { train: puzzles.train, validation: puzzles.validation, test: puzzles.test },
     board,
