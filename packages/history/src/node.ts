@@ -2,4 +2,3 @@
 export { HistoryTopKPlugin, createHistoryTopKPlugin } from './history-top-k-plugin.js';
 export type { HistoryTopKPluginOptions } from './history-top-k-plugin.js';
 export { HistoryReader, readHistory } from './history-reader.js';
-export { writeFileAtomic } from './atomic-write.js';
