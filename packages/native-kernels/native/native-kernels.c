@@ -10,6 +10,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,6 +413,533 @@ static napi_value Transpose(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+/* ---------------------------------------------------------------- thread pool */
+
+/*
+ * A small persistent pool for the element-wise kernels below: `size` threads in all, the calling
+ * (JavaScript) thread included. setThreads sets it to the backend's thread setting, the same count as
+ * the BLAS's: products and element-wise kernels are called one at a time from the JavaScript thread,
+ * so the BLAS's threads and these never run at once (N threads busy, never N + N). Between jobs the
+ * workers sleep on a condition variable: a spinning worker would take a core from the BLAS or XNNPACK.
+ */
+#define MAX_POOL 64
+/*
+ * Below this many elements of work a kernel runs on the calling thread only: waking a sleeping worker
+ * costs some 10-50 µs, about what one thread needs for 32k elements of an element-wise op.
+ */
+#define PARALLEL_MIN_ELEMENTS (1u << 15)
+
+typedef void (*range_fn)(const void *job, uint64_t begin, uint64_t end);
+
+static struct {
+  pthread_mutex_t busy; /* one job at a time (Node environments in worker threads share the addon) */
+  pthread_mutex_t mutex;
+  pthread_cond_t wake, done;
+  pthread_t workers[MAX_POOL];
+  uint64_t start_generation[MAX_POOL];
+  int size;    /* threads in all, the caller included */
+  int started; /* workers running: indices 1..started */
+  int stop;
+  uint64_t generation;
+  int remaining;
+  range_fn fn;
+  const void *job;
+  uint64_t total;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, {0}, 1, 0, 0, 0, 0, NULL, NULL, 0};
+
+static void chunk_of(uint64_t total, int parts, int index, uint64_t *begin, uint64_t *end) {
+  *begin = total * (uint64_t)index / (uint64_t)parts;
+  *end = total * (uint64_t)(index + 1) / (uint64_t)parts;
+}
+
+static void *pool_worker(void *argument) {
+  const int index = (int)(intptr_t)argument;
+  pthread_mutex_lock(&pool.mutex);
+  uint64_t seen = pool.start_generation[index];
+  for (;;) {
+    while (!pool.stop && pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.mutex);
+    if (pool.stop) break;
+    seen = pool.generation;
+    range_fn fn = pool.fn;
+    const void *job = pool.job;
+    uint64_t total = pool.total, begin, end;
+    int parts = pool.size;
+    pthread_mutex_unlock(&pool.mutex);
+    chunk_of(total, parts, index, &begin, &end);
+    if (begin < end) fn(job, begin, end);
+    pthread_mutex_lock(&pool.mutex);
+    if (--pool.remaining == 0) pthread_cond_signal(&pool.done);
+  }
+  pthread_mutex_unlock(&pool.mutex);
+  return NULL;
+}
+
+/* Callers hold pool.busy. */
+static void pool_stop_workers(void) {
+  if (pool.started == 0) return;
+  pthread_mutex_lock(&pool.mutex);
+  pool.stop = 1;
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.mutex);
+  for (int i = 1; i <= pool.started; i++) pthread_join(pool.workers[i], NULL);
+  pool.stop = 0;
+  pool.started = 0;
+}
+
+static void pool_start_workers(void) {
+  while (pool.started < pool.size - 1) {
+    int index = pool.started + 1;
+    pool.start_generation[index] = pool.generation;
+    if (pthread_create(&pool.workers[index], NULL, pool_worker, (void *)(intptr_t)index) != 0) {
+      pool.size = pool.started + 1; /* run with the workers we have */
+      return;
+    }
+    pool.started = index;
+  }
+}
+
+static void pool_resize(int size) {
+  if (size < 1) size = 1;
+  if (size > MAX_POOL) size = MAX_POOL;
+  pthread_mutex_lock(&pool.busy);
+  if (size != pool.size) {
+    pool_stop_workers();
+    pool.size = size;
+  }
+  pthread_mutex_unlock(&pool.busy);
+}
+
+/* Runs fn over [0, total) split into pool.size ranges, or on this thread alone when `work` is small. */
+static void parallel_for(range_fn fn, const void *job, uint64_t total, uint64_t work) {
+  if (pool.size <= 1 || total < 2 || work < PARALLEL_MIN_ELEMENTS || pthread_mutex_trylock(&pool.busy) != 0) {
+    fn(job, 0, total);
+    return;
+  }
+  pool_start_workers();
+  if (pool.size <= 1) {
+    pthread_mutex_unlock(&pool.busy);
+    fn(job, 0, total);
+    return;
+  }
+  pthread_mutex_lock(&pool.mutex);
+  pool.fn = fn;
+  pool.job = job;
+  pool.total = total;
+  pool.remaining = pool.size - 1;
+  pool.generation++;
+  pthread_cond_broadcast(&pool.wake);
+  int parts = pool.size;
+  pthread_mutex_unlock(&pool.mutex);
+  uint64_t begin, end;
+  chunk_of(total, parts, 0, &begin, &end);
+  if (begin < end) fn(job, begin, end);
+  pthread_mutex_lock(&pool.mutex);
+  while (pool.remaining > 0) pthread_cond_wait(&pool.done, &pool.mutex);
+  pthread_mutex_unlock(&pool.mutex);
+  pthread_mutex_unlock(&pool.busy);
+}
+
+/* ---------------------------------------------------------------- element-wise kernels */
+
+/* A float32 tensor of `count` elements at byte `offset`, inside the heap. */
+static int get_tensor(napi_env env, napi_value value, const char *name, uint64_t count, uint64_t bytes, uint8_t *heap,
+                      uint64_t heap_length, void **out) {
+  uint64_t offset;
+  if (!get_u32(env, value, name, &offset)) return 0;
+  if (offset % bytes != 0) THROW(env, "%s: byte offset %llu is not a multiple of %llu", name, (unsigned long long)offset, (unsigned long long)bytes);
+  if (offset + count * bytes > heap_length)
+    THROW(env, "%s: bytes [%llu, %llu) lie outside the heap (%llu bytes)", name, (unsigned long long)offset,
+          (unsigned long long)(offset + count * bytes), (unsigned long long)heap_length);
+  *out = heap + offset;
+  return 1;
+}
+
+/* A shape: an array of 0 to MAX_RANK dimensions (below 2^32), and its element count (below 2^32). */
+static int get_shape(napi_env env, napi_value value, const char *name, uint64_t *shape, uint32_t *rank, uint64_t *size) {
+  bool is_array = false;
+  napi_is_array(env, value, &is_array);
+  if (!is_array) THROW(env, "%s: expected an array of dimensions", name);
+  napi_get_array_length(env, value, rank);
+  if (*rank > MAX_RANK) THROW(env, "%s: expected at most %d dimensions, got %u", name, MAX_RANK, *rank);
+  *size = 1;
+  for (uint32_t i = 0; i < *rank; i++) {
+    napi_value element;
+    napi_get_element(env, value, i, &element);
+    if (!get_u32(env, element, name, &shape[i])) return 0;
+    *size *= shape[i];
+    if (*size > 0xffffffffull) THROW(env, "%s: more than 2^32 elements", name);
+  }
+  return 1;
+}
+
+enum { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_SQUARED_DIFFERENCE = 4, BIN_MAXIMUM = 5, BIN_MINIMUM = 6, BIN_LAST = 6 };
+
+typedef struct {
+  int op, rank;
+  uint64_t shape[MAX_RANK], stride_a[MAX_RANK], stride_b[MAX_RANK];
+  const float *a, *b;
+  float *out;
+} binary_job;
+
+#define BINARY_LOOPS(EXPR)                                              \
+  do {                                                                  \
+    if (step_a && step_b)                                               \
+      for (uint64_t i = 0; i < n; i++) { float x = a[i], y = b[i]; o[i] = (EXPR); } \
+    else if (step_a) {                                                  \
+      const float y = b[0];                                             \
+      for (uint64_t i = 0; i < n; i++) { float x = a[i]; o[i] = (EXPR); } \
+    } else if (step_b) {                                                \
+      const float x = a[0];                                             \
+      for (uint64_t i = 0; i < n; i++) { float y = b[i]; o[i] = (EXPR); } \
+    } else {                                                            \
+      const float x = a[0], y = b[0], v = (EXPR);                       \
+      for (uint64_t i = 0; i < n; i++) o[i] = v;                        \
+    }                                                                   \
+  } while (0)
+
+/* o[i] = a[i·step_a] op b[i·step_b] for i < n; steps are 0 (broadcast) or 1. */
+static void binary_run(int op, const float *a, uint64_t step_a, const float *b, uint64_t step_b, float *o, uint64_t n) {
+  switch (op) {
+  case BIN_ADD: BINARY_LOOPS(x + y); break;
+  case BIN_SUB: BINARY_LOOPS(x - y); break;
+  case BIN_MUL: BINARY_LOOPS(x * y); break;
+  case BIN_DIV: BINARY_LOOPS(x / y); break;
+  case BIN_SQUARED_DIFFERENCE: BINARY_LOOPS((x - y) * (x - y)); break;
+  /* NaN in either operand gives NaN, as tfjs's Maximum and Minimum. */
+  case BIN_MAXIMUM: BINARY_LOOPS(x != x || y != y ? NAN : (x > y ? x : y)); break;
+  case BIN_MINIMUM: BINARY_LOOPS(x != x || y != y ? NAN : (x < y ? x : y)); break;
+  default: break;
+  }
+}
+
+static void binary_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const binary_job *job = (const binary_job *)pointer;
+  const int rank = job->rank;
+  const uint64_t inner = job->shape[rank - 1], inner_a = job->stride_a[rank - 1], inner_b = job->stride_b[rank - 1];
+  uint64_t coordinate[MAX_RANK], remainder = begin, offset_a = 0, offset_b = 0;
+  for (int axis = rank - 1; axis >= 0; axis--) {
+    coordinate[axis] = remainder % job->shape[axis];
+    remainder /= job->shape[axis];
+    offset_a += coordinate[axis] * job->stride_a[axis];
+    offset_b += coordinate[axis] * job->stride_b[axis];
+  }
+  uint64_t index = begin;
+  while (index < end) {
+    uint64_t n = inner - coordinate[rank - 1];
+    if (n > end - index) n = end - index;
+    binary_run(job->op, job->a + offset_a, inner_a, job->b + offset_b, inner_b, job->out + index, n);
+    index += n;
+    coordinate[rank - 1] += n;
+    offset_a += n * inner_a;
+    offset_b += n * inner_b;
+    if (coordinate[rank - 1] < inner) continue;
+    offset_a -= inner * inner_a;
+    offset_b -= inner * inner_b;
+    coordinate[rank - 1] = 0;
+    for (int axis = rank - 2; axis >= 0; axis--) {
+      coordinate[axis]++;
+      offset_a += job->stride_a[axis];
+      offset_b += job->stride_b[axis];
+      if (coordinate[axis] < job->shape[axis]) break;
+      offset_a -= coordinate[axis] * job->stride_a[axis];
+      offset_b -= coordinate[axis] * job->stride_b[axis];
+      coordinate[axis] = 0;
+    }
+  }
+}
+
+/*
+ * binary(heap, op, a, aShape, b, bShape, out): out = a op b for float32 tensors, with numpy
+ * broadcasting (out's shape is the broadcast of the two; its region must hold that many floats).
+ * op: 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 maximum, 6 minimum. out may be a or b.
+ */
+static napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 7) THROW(env, "binary: expected 7 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, a_shape[MAX_RANK], b_shape[MAX_RANK], a_size, b_size;
+  uint32_t a_rank, b_rank;
+  int32_t op;
+  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
+  if (napi_get_value_int32(env, args[1], &op) != napi_ok || op < 0 || op > BIN_LAST)
+    THROW(env, "op: expected 0 (add), 1 (sub), 2 (mul), 3 (div), 4 (squared difference), 5 (maximum) or 6 (minimum)");
+  if (!get_shape(env, args[3], "aShape", a_shape, &a_rank, &a_size) || !get_shape(env, args[5], "bShape", b_shape, &b_rank, &b_size)) return NULL;
+  /* Broadcast, right-aligned; size-1 axes dropped, then axes that both operands walk alike merged. */
+  const uint32_t rank = a_rank > b_rank ? a_rank : b_rank;
+  binary_job job;
+  job.op = op;
+  job.rank = 0;
+  uint64_t out_size = 1, stride_a = 1, stride_b = 1;
+  uint64_t shape[MAX_RANK], sa[MAX_RANK], sb[MAX_RANK];
+  for (int axis = (int)rank - 1; axis >= 0; axis--) {
+    int ia = axis - (int)(rank - a_rank), ib = axis - (int)(rank - b_rank);
+    uint64_t da = ia >= 0 ? a_shape[ia] : 1, db = ib >= 0 ? b_shape[ib] : 1;
+    if (da != db && da != 1 && db != 1)
+      THROW(env, "binary: shapes do not broadcast (axis %d: %llu vs %llu)", axis, (unsigned long long)da, (unsigned long long)db);
+    uint64_t d = da > db ? da : db;
+    shape[axis] = d;
+    sa[axis] = da == 1 ? 0 : stride_a;
+    sb[axis] = db == 1 ? 0 : stride_b;
+    stride_a *= da;
+    stride_b *= db;
+    out_size *= d;
+  }
+  void *a, *b, *out;
+  if (!get_tensor(env, args[2], "a", a_size, 4, heap, heap_length, &a) || !get_tensor(env, args[4], "b", b_size, 4, heap, heap_length, &b) ||
+      !get_tensor(env, args[6], "out", out_size, 4, heap, heap_length, &out))
+    return NULL;
+  if (out_size == 0) return make_undefined(env);
+  for (uint32_t axis = 0; axis < rank; axis++) {
+    if (shape[axis] == 1) continue;
+    int last = job.rank - 1;
+    if (last >= 0 && job.stride_a[last] == sa[axis] * shape[axis] && job.stride_b[last] == sb[axis] * shape[axis]) {
+      job.shape[last] *= shape[axis];
+      job.stride_a[last] = sa[axis];
+      job.stride_b[last] = sb[axis];
+    } else {
+      job.shape[job.rank] = shape[axis];
+      job.stride_a[job.rank] = sa[axis];
+      job.stride_b[job.rank] = sb[axis];
+      job.rank++;
+    }
+  }
+  if (job.rank == 0) {
+    job.rank = 1;
+    job.shape[0] = 1;
+    job.stride_a[0] = job.stride_b[0] = 0;
+  }
+  job.a = (const float *)a;
+  job.b = (const float *)b;
+  job.out = (float *)out;
+  parallel_for(binary_range, &job, out_size, out_size);
+  return make_undefined(env);
+}
+
+enum {
+  UN_COPY = 0, UN_SQUARE = 1, UN_NEG = 2, UN_RELU = 3, UN_EXP = 4, UN_RSQRT = 5, UN_SQRT = 6, UN_STEP = 7, UN_SIGMOID = 8,
+  UN_LOG = 9, UN_RECIPROCAL = 10, UN_ABS = 11, UN_LAST = 11
+};
+/* Source element types of `unary` (the result is always float32): a cast when not float32. */
+enum { TYPE_FLOAT32 = 0, TYPE_INT32 = 1, TYPE_BOOL = 2 };
+
+typedef struct {
+  int op, type;
+  float alpha;
+  const void *x;
+  float *out;
+} unary_job;
+
+#define UNARY_LOOP(EXPR)                                         \
+  for (uint64_t i = begin; i < end; i++) {                       \
+    const float x = source[i];                                   \
+    o[i] = (EXPR);                                               \
+  }
+
+static void unary_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const unary_job *job = (const unary_job *)pointer;
+  float *o = job->out;
+  if (job->type == TYPE_INT32) {
+    const int32_t *source = (const int32_t *)job->x;
+    for (uint64_t i = begin; i < end; i++) o[i] = (float)source[i];
+    return;
+  }
+  if (job->type == TYPE_BOOL) {
+    const uint8_t *source = (const uint8_t *)job->x;
+    for (uint64_t i = begin; i < end; i++) o[i] = source[i] ? 1.0f : 0.0f;
+    return;
+  }
+  const float *source = (const float *)job->x;
+  const float alpha = job->alpha;
+  switch (job->op) {
+  case UN_COPY: if (o != source) memmove(o + begin, source + begin, (end - begin) * sizeof(float)); break;
+  case UN_SQUARE: UNARY_LOOP(x * x); break;
+  case UN_NEG: UNARY_LOOP(-x); break;
+  case UN_RELU: UNARY_LOOP(x < 0 ? 0.0f : x); break; /* NaN stays NaN */
+  case UN_EXP: UNARY_LOOP(expf(x)); break;
+  case UN_RSQRT: UNARY_LOOP(1.0f / sqrtf(x)); break;
+  case UN_SQRT: UNARY_LOOP(sqrtf(x)); break;
+  case UN_STEP: UNARY_LOOP(x != x ? x : (x > 0 ? 1.0f : alpha)); break;
+  case UN_SIGMOID: UNARY_LOOP(1.0f / (1.0f + expf(-x))); break;
+  case UN_LOG: UNARY_LOOP(logf(x)); break;
+  case UN_RECIPROCAL: UNARY_LOOP(1.0f / x); break;
+  case UN_ABS: UNARY_LOOP(fabsf(x)); break;
+  default: break;
+  }
+}
+
+/*
+ * unary(heap, op, x, xType, out, count, alpha): out = op(x) elementwise, float32 out. xType 0: float32
+ * x; 1 (int32) and 2 (bool, one byte each) cast to float32 and need op 0 (copy). op: 0 copy, 1 square,
+ * 2 neg, 3 relu, 4 exp, 5 rsqrt, 6 sqrt, 7 step (x > 0 ? 1 : alpha), 8 sigmoid, 9 log, 10 reciprocal,
+ * 11 abs. out may be x (float32).
+ */
+static napi_value Unary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 7) THROW(env, "unary: expected 7 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, count;
+  int32_t op, type;
+  double alpha;
+  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
+  if (napi_get_value_int32(env, args[1], &op) != napi_ok || op < 0 || op > UN_LAST) THROW(env, "op: expected an integer in [0, %d]", UN_LAST);
+  if (napi_get_value_int32(env, args[3], &type) != napi_ok || type < TYPE_FLOAT32 || type > TYPE_BOOL)
+    THROW(env, "xType: expected 0 (float32), 1 (int32) or 2 (bool)");
+  if (type != TYPE_FLOAT32 && op != UN_COPY) THROW(env, "op: int32 and bool inputs take op 0 (a cast to float32), got %d", op);
+  if (!get_u32(env, args[5], "count", &count)) return NULL;
+  if (napi_get_value_double(env, args[6], &alpha) != napi_ok) THROW(env, "alpha: expected a number");
+  void *x, *out;
+  if (!get_tensor(env, args[2], "x", count, type == TYPE_BOOL ? 1 : 4, heap, heap_length, &x) ||
+      !get_tensor(env, args[4], "out", count, 4, heap, heap_length, &out))
+    return NULL;
+  unary_job job = {op, type, (float)alpha, x, (float *)out};
+  parallel_for(unary_range, &job, count, count);
+  return make_undefined(env);
+}
+
+/* ---------------------------------------------------------------- reductions and softmax */
+
+enum { RED_SUM = 0, RED_MEAN = 1, RED_MAX = 2, RED_MIN = 3, RED_LAST = 3 };
+
+typedef struct {
+  int op;
+  uint64_t rows, inner;
+  const float *x;
+  float *out;
+} reduce_job;
+
+/* Over the innermost axis: out[r] = reduce(x[r, :]); sums in float64. */
+static void reduce_rows_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const reduce_job *job = (const reduce_job *)pointer;
+  const uint64_t inner = job->inner;
+  for (uint64_t r = begin; r < end; r++) {
+    const float *row = job->x + r * inner;
+    if (job->op == RED_SUM || job->op == RED_MEAN) {
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      uint64_t i = 0;
+      for (; i + 4 <= inner; i += 4) {
+        s0 += row[i];
+        s1 += row[i + 1];
+        s2 += row[i + 2];
+        s3 += row[i + 3];
+      }
+      for (; i < inner; i++) s0 += row[i];
+      double s = (s0 + s1) + (s2 + s3);
+      job->out[r] = (float)(job->op == RED_MEAN ? s / (double)inner : s);
+    } else {
+      float m = row[0];
+      for (uint64_t i = 1; i < inner && m == m; i++) {
+        float v = row[i];
+        if (v != v || (job->op == RED_MAX ? v > m : v < m)) m = v;
+      }
+      job->out[r] = m;
+    }
+  }
+}
+
+/* Over leading axes: out[j] = reduce_i(x[i, j]) for columns j in [begin, end); float64 sums. */
+static void reduce_leading_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const reduce_job *job = (const reduce_job *)pointer;
+  enum { BLOCK = 512 };
+  double sums[BLOCK];
+  float extremes[BLOCK];
+  for (uint64_t start = begin; start < end; start += BLOCK) {
+    const uint64_t width = end - start < BLOCK ? end - start : BLOCK;
+    const int sum = job->op == RED_SUM || job->op == RED_MEAN;
+    if (sum) for (uint64_t j = 0; j < width; j++) sums[j] = 0;
+    else for (uint64_t j = 0; j < width; j++) extremes[j] = job->x[start + j];
+    for (uint64_t i = sum ? 0 : 1; i < job->rows; i++) {
+      const float *row = job->x + i * job->inner + start;
+      if (sum) for (uint64_t j = 0; j < width; j++) sums[j] += row[j];
+      else if (job->op == RED_MAX)
+        for (uint64_t j = 0; j < width; j++) extremes[j] = (row[j] > extremes[j] || row[j] != row[j]) && extremes[j] == extremes[j] ? row[j] : extremes[j];
+      else
+        for (uint64_t j = 0; j < width; j++) extremes[j] = (row[j] < extremes[j] || row[j] != row[j]) && extremes[j] == extremes[j] ? row[j] : extremes[j];
+    }
+    for (uint64_t j = 0; j < width; j++)
+      job->out[start + j] = sum ? (float)(job->op == RED_MEAN ? sums[j] / (double)job->rows : sums[j]) : extremes[j];
+  }
+}
+
+/*
+ * reduce(heap, op, x, out, rows, inner, leading): x is [rows, inner] float32. leading false: out[rows]
+ * reduces each row (the innermost axes); true: out[inner] reduces over the rows (the leading axes).
+ * op: 0 sum, 1 mean, 2 max, 3 min (NaN wins, as tfjs).
+ */
+static napi_value Reduce(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 7) THROW(env, "reduce: expected 7 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, rows, inner;
+  int32_t op;
+  bool leading;
+  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
+  if (napi_get_value_int32(env, args[1], &op) != napi_ok || op < 0 || op > RED_LAST) THROW(env, "op: expected 0 (sum), 1 (mean), 2 (max) or 3 (min)");
+  if (!get_u32(env, args[4], "rows", &rows) || !get_u32(env, args[5], "inner", &inner)) return NULL;
+  if (napi_get_value_bool(env, args[6], &leading) != napi_ok) THROW(env, "leading: expected a boolean");
+  if (rows * inner > 0xffffffffull) THROW(env, "reduce: more than 2^32 elements");
+  void *x, *out;
+  if (!get_tensor(env, args[2], "x", rows * inner, 4, heap, heap_length, &x) ||
+      !get_tensor(env, args[3], "out", leading ? inner : rows, 4, heap, heap_length, &out))
+    return NULL;
+  if ((leading ? inner : rows) == 0) return make_undefined(env);
+  if ((leading ? rows : inner) == 0) {
+    if (op >= RED_MAX) THROW(env, "reduce: max and min of an empty axis are undefined");
+    memset(out, 0, (leading ? inner : rows) * sizeof(float));
+    return make_undefined(env);
+  }
+  uint64_t xs = (uint64_t)((uint8_t *)x - heap), os = (uint64_t)((uint8_t *)out - heap);
+  if (xs < os + (leading ? inner : rows) * 4 && os < xs + rows * inner * 4) THROW(env, "reduce: x and out overlap");
+  reduce_job job = {op, rows, inner, (const float *)x, (float *)out};
+  if (leading) parallel_for(reduce_leading_range, &job, inner, rows * inner);
+  else parallel_for(reduce_rows_range, &job, rows, rows * inner);
+  return make_undefined(env);
+}
+
+/* Softmax of each row: exp(x - max) / Σ exp(x - max), the sum in float64. */
+static void softmax_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const reduce_job *job = (const reduce_job *)pointer;
+  const uint64_t inner = job->inner;
+  for (uint64_t r = begin; r < end; r++) {
+    const float *row = job->x + r * inner;
+    float *o = job->out + r * inner;
+    float m = row[0];
+    for (uint64_t i = 1; i < inner; i++) m = row[i] > m ? row[i] : m;
+    double s = 0;
+    for (uint64_t i = 0; i < inner; i++) {
+      float e = expf(row[i] - m);
+      o[i] = e;
+      s += e;
+    }
+    const float total = (float)s;
+    for (uint64_t i = 0; i < inner; i++) o[i] = o[i] / total;
+  }
+}
+
+/* softmax(heap, x, out, rows, inner): softmax over the innermost axis of x [rows, inner]; out may be x. */
+static napi_value Softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 5) THROW(env, "softmax: expected 5 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, rows, inner;
+  if (!get_heap(env, args[0], &heap, &heap_length) || !get_u32(env, args[3], "rows", &rows) || !get_u32(env, args[4], "inner", &inner)) return NULL;
+  if (rows * inner > 0xffffffffull) THROW(env, "softmax: more than 2^32 elements");
+  void *x, *out;
+  if (!get_tensor(env, args[1], "x", rows * inner, 4, heap, heap_length, &x) || !get_tensor(env, args[2], "out", rows * inner, 4, heap, heap_length, &out))
+    return NULL;
+  if (rows == 0 || inner == 0) return make_undefined(env);
+  reduce_job job = {RED_SUM, rows, inner, (const float *)x, (float *)out};
+  parallel_for(softmax_range, &job, rows, rows * inner * 4);
+  return make_undefined(env);
+}
+
 /* ---------------------------------------------------------------- BLAS information and threads */
 
 static void set_string(napi_env env, napi_value object, const char *key, const char *value) {
@@ -449,6 +977,7 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
     THROW(env, "setThreads: expected an integer number of threads in [1, 256]");
   load_blas();
   if (blas.set_threads) blas.set_threads(threads);
+  pool_resize(threads);
   napi_value result;
   if (blas.get_threads) napi_create_int32(env, blas.get_threads(), &result);
   else napi_create_int32(env, blas.set_threads ? threads : 1, &result);
@@ -463,6 +992,10 @@ NAPI_MODULE_INIT() {
       {"blasInfo", NULL, BlasInfo, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},
       {"transpose", NULL, Transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, Binary, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, Unary, NULL, NULL, NULL, napi_default, NULL},
+      {"reduce", NULL, Reduce, NULL, NULL, NULL, napi_default, NULL},
+      {"softmax", NULL, Softmax, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;
