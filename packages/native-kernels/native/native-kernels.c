@@ -43,6 +43,7 @@ static struct {
   char vendor[32];
   char reason[1024];
   char pinned_core[32];
+  char thread_timeout[16];
 } blas;
 
 #if !defined(MLM_NO_DLOPEN)
@@ -99,6 +100,16 @@ static int try_open(const char *path, int openblas_only) {
 }
 #endif
 
+/*
+ * OpenBLAS's worker threads busy-poll (sched_yield in a loop) for 2^OPENBLAS_THREAD_TIMEOUT cycles after
+ * each call before they sleep: 2^28 cycles, ~0.1 s, by default. Between our products the JavaScript
+ * thread runs element-wise kernels on our own pool, so a polling BLAS thread takes a core from them
+ * (and from other processes). Unless the user set it, OpenBLAS loads with this value (2^4 cycles, the
+ * smallest it accepts: its threads go to sleep at once and are woken by the next product); measured
+ * against the default in apps/bench/README.md ("OpenBLAS's idle threads").
+ */
+#define MLM_OPENBLAS_THREAD_TIMEOUT "4"
+
 static void load_blas(void) {
   if (blas.tried) return;
   blas.tried = 1;
@@ -112,6 +123,10 @@ static void load_blas(void) {
     setenv("OPENBLAS_CORETYPE", core, 1);
     snprintf(blas.pinned_core, sizeof blas.pinned_core, "%s", core);
   }
+  const char *timeout_by_user = getenv("OPENBLAS_THREAD_TIMEOUT");
+  const int set_timeout = !(timeout_by_user && *timeout_by_user);
+  if (set_timeout) setenv("OPENBLAS_THREAD_TIMEOUT", MLM_OPENBLAS_THREAD_TIMEOUT, 1);
+  snprintf(blas.thread_timeout, sizeof blas.thread_timeout, "%s", set_timeout ? MLM_OPENBLAS_THREAD_TIMEOUT : timeout_by_user);
   if (override && *override) {
     if (!try_open(override, 0)) {
       const char *error = dlerror();
@@ -158,6 +173,7 @@ static void load_blas(void) {
     }
   }
   if (core) unsetenv("OPENBLAS_CORETYPE");
+  if (set_timeout) unsetenv("OPENBLAS_THREAD_TIMEOUT");
   if (blas.handle && !(blas.vendor[0] == 'O' && blas.core_name)) blas.pinned_core[0] = 0;
 #endif
 }
@@ -431,6 +447,17 @@ static napi_value Transpose(napi_env env, napi_callback_info info) {
 
 typedef void (*range_fn)(const void *job, uint64_t begin, uint64_t end);
 
+/*
+ * The element-wise loops are compiled twice on x86-64 (GCC, glibc's ifunc picks one when the addon
+ * loads): for Haswell and later (AVX2 + FMA, 8 floats a step) and for the baseline (SSE2), so one
+ * prebuilt binary runs everywhere and uses the wide registers where the CPU has them.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define MLM_VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define MLM_VECTOR_CLONES
+#endif
+
 static struct {
   pthread_mutex_t busy; /* one job at a time (Node environments in worker threads share the addon) */
   pthread_mutex_t mutex;
@@ -612,7 +639,7 @@ static void binary_run(int op, const float *a, uint64_t step_a, const float *b, 
   }
 }
 
-static void binary_range(const void *pointer, uint64_t begin, uint64_t end) {
+MLM_VECTOR_CLONES static void binary_range(const void *pointer, uint64_t begin, uint64_t end) {
   const binary_job *job = (const binary_job *)pointer;
   const int rank = job->rank;
   const uint64_t inner = job->shape[rank - 1], inner_a = job->stride_a[rank - 1], inner_b = job->stride_b[rank - 1];
@@ -717,6 +744,44 @@ static napi_value Binary(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+/*
+ * expf that the compiler can vectorise (glibc's expf is a call per element; the softmax and exp kernels
+ * were 3x slower than XNNPACK's with it): Cody-Waite reduction x = n·ln2 + r, |r| <= ln2/2, then
+ * Cephes's degree-6 polynomial for e^r, scaled by 2^n through the exponent bits. Within 2 ulp of
+ * the correctly rounded result on [-87.3, 88.3]; below, 0 (where expf gives subnormals or 0); above,
+ * +inf; NaN stays NaN.
+ */
+static inline float exp_approx(float x) {
+  const float magic = 12582912.0f; /* 1.5·2^23: adding it rounds to an integer in the low mantissa bits */
+  float clamped = x < -87.33654f ? -87.33654f : (x > 88.72283f ? 88.72283f : x);
+  float shifted = clamped * 1.44269504088896341f + magic;
+  float n = shifted - magic;
+  int32_t shifted_bits, n_int;
+  memcpy(&shifted_bits, &shifted, 4);
+  int32_t magic_bits;
+  memcpy(&magic_bits, &magic, 4);
+  n_int = shifted_bits - magic_bits;
+  float r = clamped - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  /* 2^n in two halves so that n = 128 (x near 88.7) does not overflow the exponent field. */
+  int32_t half = n_int >> 1;
+  int32_t scale_a_bits = (half + 127) << 23, scale_b_bits = (n_int - half + 127) << 23;
+  float scale_a, scale_b;
+  memcpy(&scale_a, &scale_a_bits, 4);
+  memcpy(&scale_b, &scale_b_bits, 4);
+  float result = p * scale_a * scale_b;
+  result = x < -87.33654f ? 0.0f : result;
+  result = x > 88.72283f ? INFINITY : result;
+  return x != x ? x : result;
+}
+
 enum {
   UN_COPY = 0, UN_SQUARE = 1, UN_NEG = 2, UN_RELU = 3, UN_EXP = 4, UN_RSQRT = 5, UN_SQRT = 6, UN_STEP = 7, UN_SIGMOID = 8,
   UN_LOG = 9, UN_RECIPROCAL = 10, UN_ABS = 11, UN_LAST = 11
@@ -737,7 +802,7 @@ typedef struct {
     o[i] = (EXPR);                                               \
   }
 
-static void unary_range(const void *pointer, uint64_t begin, uint64_t end) {
+MLM_VECTOR_CLONES static void unary_range(const void *pointer, uint64_t begin, uint64_t end) {
   const unary_job *job = (const unary_job *)pointer;
   float *o = job->out;
   if (job->type == TYPE_INT32) {
@@ -757,11 +822,11 @@ static void unary_range(const void *pointer, uint64_t begin, uint64_t end) {
   case UN_SQUARE: UNARY_LOOP(x * x); break;
   case UN_NEG: UNARY_LOOP(-x); break;
   case UN_RELU: UNARY_LOOP(x < 0 ? 0.0f : x); break; /* NaN stays NaN */
-  case UN_EXP: UNARY_LOOP(expf(x)); break;
+  case UN_EXP: UNARY_LOOP(exp_approx(x)); break;
   case UN_RSQRT: UNARY_LOOP(1.0f / sqrtf(x)); break;
   case UN_SQRT: UNARY_LOOP(sqrtf(x)); break;
   case UN_STEP: UNARY_LOOP(x != x ? x : (x > 0 ? 1.0f : alpha)); break;
-  case UN_SIGMOID: UNARY_LOOP(1.0f / (1.0f + expf(-x))); break;
+  case UN_SIGMOID: UNARY_LOOP(1.0f / (1.0f + exp_approx(-x))); break;
   case UN_LOG: UNARY_LOOP(logf(x)); break;
   case UN_RECIPROCAL: UNARY_LOOP(1.0f / x); break;
   case UN_ABS: UNARY_LOOP(fabsf(x)); break;
@@ -811,37 +876,61 @@ typedef struct {
   float *out;
 } reduce_job;
 
+/* Largest of n >= 1 floats, in 8 lanes (vectorisable); a NaN in the row may or may not win. */
+static inline float row_max(const float *row, uint64_t n) {
+  float lanes[8];
+  for (int j = 0; j < 8; j++) lanes[j] = row[0];
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) lanes[j] = row[i + j] > lanes[j] ? row[i + j] : lanes[j];
+  float m = lanes[0];
+  for (int j = 1; j < 8; j++) m = lanes[j] > m ? lanes[j] : m;
+  for (; i < n; i++) m = row[i] > m ? row[i] : m;
+  return m;
+}
+
+/* max(-row): the smallest entry, negated. */
+static inline float row_max_negated(const float *row, uint64_t n) {
+  float lanes[8];
+  for (int j = 0; j < 8; j++) lanes[j] = -row[0];
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) lanes[j] = -row[i + j] > lanes[j] ? -row[i + j] : lanes[j];
+  float m = lanes[0];
+  for (int j = 1; j < 8; j++) m = lanes[j] > m ? lanes[j] : m;
+  for (; i < n; i++) m = -row[i] > m ? -row[i] : m;
+  return m;
+}
+
 /* Over the innermost axis: out[r] = reduce(x[r, :]); sums in float64. */
-static void reduce_rows_range(const void *pointer, uint64_t begin, uint64_t end) {
+MLM_VECTOR_CLONES static void reduce_rows_range(const void *pointer, uint64_t begin, uint64_t end) {
   const reduce_job *job = (const reduce_job *)pointer;
   const uint64_t inner = job->inner;
   for (uint64_t r = begin; r < end; r++) {
     const float *row = job->x + r * inner;
     if (job->op == RED_SUM || job->op == RED_MEAN) {
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
       uint64_t i = 0;
-      for (; i + 4 <= inner; i += 4) {
-        s0 += row[i];
-        s1 += row[i + 1];
-        s2 += row[i + 2];
-        s3 += row[i + 3];
-      }
-      for (; i < inner; i++) s0 += row[i];
-      double s = (s0 + s1) + (s2 + s3);
+      for (; i + 8 <= inner; i += 8)
+        for (int j = 0; j < 8; j++) lanes[j] += row[i + j];
+      for (; i < inner; i++) s += row[i];
+      for (int j = 0; j < 8; j++) s += lanes[j];
       job->out[r] = (float)(job->op == RED_MEAN ? s / (double)inner : s);
     } else {
-      float m = row[0];
-      for (uint64_t i = 1; i < inner && m == m; i++) {
-        float v = row[i];
-        if (v != v || (job->op == RED_MAX ? v > m : v < m)) m = v;
-      }
+      /* NaN wins, as tfjs's Max and Min: checked after the vectorisable pass. */
+      float m = job->op == RED_MAX ? row_max(row, inner) : -row_max_negated(row, inner);
+      for (uint64_t i = 0; i < inner; i++)
+        if (row[i] != row[i]) {
+          m = row[i];
+          break;
+        }
       job->out[r] = m;
     }
   }
 }
 
 /* Over leading axes: out[j] = reduce_i(x[i, j]) for columns j in [begin, end); float64 sums. */
-static void reduce_leading_range(const void *pointer, uint64_t begin, uint64_t end) {
+MLM_VECTOR_CLONES static void reduce_leading_range(const void *pointer, uint64_t begin, uint64_t end) {
   const reduce_job *job = (const reduce_job *)pointer;
   enum { BLOCK = 512 };
   double sums[BLOCK];
@@ -901,23 +990,34 @@ static napi_value Reduce(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
-/* Softmax of each row: exp(x - max) / Σ exp(x - max), the sum in float64. */
-static void softmax_range(const void *pointer, uint64_t begin, uint64_t end) {
+/*
+ * Softmax of each row: e = exp(x - max), then e / Σe. The sum runs in 8 float64 lanes while the
+ * exponentials are written (vectorisable), then the lanes are added.
+ */
+MLM_VECTOR_CLONES static void softmax_range(const void *pointer, uint64_t begin, uint64_t end) {
   const reduce_job *job = (const reduce_job *)pointer;
   const uint64_t inner = job->inner;
   for (uint64_t r = begin; r < end; r++) {
     const float *row = job->x + r * inner;
     float *o = job->out + r * inner;
-    float m = row[0];
-    for (uint64_t i = 1; i < inner; i++) m = row[i] > m ? row[i] : m;
+    const float m = row_max(row, inner);
+    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    uint64_t i = 0;
+    for (; i + 8 <= inner; i += 8)
+      for (int j = 0; j < 8; j++) {
+        const float e = exp_approx(row[i + j] - m);
+        o[i + j] = e;
+        lanes[j] += e;
+      }
     double s = 0;
-    for (uint64_t i = 0; i < inner; i++) {
-      float e = expf(row[i] - m);
+    for (; i < inner; i++) {
+      const float e = exp_approx(row[i] - m);
       o[i] = e;
       s += e;
     }
+    for (int j = 0; j < 8; j++) s += lanes[j];
     const float total = (float)s;
-    for (uint64_t i = 0; i < inner; i++) o[i] = o[i] / total;
+    for (uint64_t j = 0; j < inner; j++) o[j] = o[j] / total;
   }
 }
 
@@ -962,6 +1062,7 @@ static napi_value BlasInfo(napi_env env, napi_callback_info info) {
   set_string(env, result, "config", blas.config ? blas.config() : NULL);
   set_string(env, result, "pinnedCoreType", blas.pinned_core[0] ? blas.pinned_core : NULL);
   set_string(env, result, "reason", blas.handle ? NULL : blas.reason);
+  set_string(env, result, "threadTimeout", blas.handle && blas.vendor[0] == 'O' ? blas.thread_timeout : NULL);
   if (blas.get_threads) napi_create_int32(env, blas.get_threads(), &v);
   else napi_get_null(env, &v);
   napi_set_named_property(env, result, "threads", v);

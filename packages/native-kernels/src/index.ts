@@ -14,6 +14,11 @@ export interface BlasInfo {
   config: string | null;
   /** The `OPENBLAS_CORETYPE` we chose from the CPU flags while OpenBLAS loaded (none when the user set one). */
   pinnedCoreType: string | null;
+  /**
+   * OpenBLAS only: the OPENBLAS_THREAD_TIMEOUT it loaded with (its idle threads poll 2^value cycles
+   * before sleeping): the user's, or the addon's choice, `4` (sleep at once; OpenBLAS's default is 28).
+   */
+  threadTimeout?: string | null;
   /** Why no BLAS is available. */
   reason: string | null;
   threads: number | null;

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadNativeKernels } from '@mlm/native-kernels';
 import fc from 'fast-check';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initializeBackend, type BackendInfo } from '../index.js';
 import { maxRelativeError, onBothBackends, seededValues } from '../wasm/kernel-test-support.js';
 import { heapBytes, nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
 import type { WasmBackendInternals } from '../wasm/wasm-internals.js';
-import { NATIVE_ELEMENTWISE_MIN_ELEMENTS } from './native-elementwise-kernels.js';
+import { NATIVE_ELEMENTWISE_MIN_ELEMENTS, setNativeElementwiseCrossover } from './native-elementwise-kernels.js';
 
 // Float32 rounding only: sums accumulate in float64 here and in float32 (another order) on the cpu backend.
 const TOLERANCE = 2e-5;
@@ -48,11 +48,15 @@ async function countingCalls<T>(run: () => Promise<T>): Promise<{ result: T; cal
   }
 }
 
+// Every size runs natively in these tests (the crossovers keep small tensors on the wasm path in use);
+// one test checks the crossover itself.
+beforeEach(() => setNativeElementwiseCrossover(1));
 afterEach(() => {
+  setNativeElementwiseCrossover(undefined);
   if (info?.nativeKernels?.enabled && nativeProducts() === null) throw new Error('a test left the native kernels off');
 });
 
-/** Two shapes that broadcast: per axis, both full, or one of them 1; output mostly above the crossover. */
+/** Two shapes that broadcast: per axis, both full, or one of them 1. */
 const broadcastShapes = fc
   .array(fc.tuple(fc.integer({ min: 1, max: 24 }), fc.constantFrom('both', 'a1', 'b1', 'missing')), { minLength: 1, maxLength: 4 })
   .filter((axes) => axes.reduce((p, [d]) => p * d, 1) <= 60_000)
@@ -127,7 +131,7 @@ describe('native element-wise kernels on the wasm heap', () => {
     let nativeCalls = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 2, maxLength: 4 }).filter((s) => size(s) >= NATIVE_ELEMENTWISE_MIN_ELEMENTS && size(s) <= 100_000),
+        fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 2, maxLength: 4 }).filter((s) => size(s) <= 100_000),
         fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.boolean(), fc.constantFrom('sum', 'mean', 'max', 'min'), fc.integer(),
         async (shape, count, trailing, keepDims, op, seed) => {
           const rank = shape.length;
@@ -179,6 +183,8 @@ describe('native element-wise kernels on the wasm heap', () => {
 
   runNative('tensors below the crossover stay on the kernels they replace', async () => {
     requireNative();
+    setNativeElementwiseCrossover(undefined);
+    expect(NATIVE_ELEMENTWISE_MIN_ELEMENTS).toBeGreaterThan(64);
     const { result, calls } = await countingCalls(() => onBothBackends(() => {
       const x = tf.tensor(seededValues(64, 1), [8, 8]);
       return [tf.add(x, x), tf.exp(x), tf.sum(x, -1), tf.softmax(x), tf.cast(tf.greater(x, 0), 'float32')];

@@ -15,12 +15,27 @@ import { sizeOf, tensorAddress, type WasmBackendInternals } from '../wasm/wasm-i
 
 /**
  * Below this many output elements a kernel stays on the path it replaced (tfjs-backend-wasm's C++ or
- * our wasm override). Measured by `pnpm --filter @mlm/bench run elementwise` (same process,
- * interleaved, on the loaded 2-core machine): a native call costs ~1-2 µs of Node-API and argument
- * checking, the stock wasm call ~1-3 µs; from a few hundred elements on native is never slower, and
- * from ~4k elements it is 2-10× faster (the stock broadcasting kernels are scalar loops).
+ * our wasm override). Measured with `pnpm --filter @mlm/bench run elementwise` (same process, native
+ * and wasm interleaved rep by rep; on the loaded 2-core machine, so the ratios are indicative): below
+ * ~1k elements both cost the same few µs of call overhead and the ratios scatter around 1×; from 4,096
+ * elements on, native is 1.3–4× faster for broadcast binary ops, exp and row sums.
  */
-export const NATIVE_ELEMENTWISE_MIN_ELEMENTS = 1024;
+export const NATIVE_ELEMENTWISE_MIN_ELEMENTS = 4096;
+
+/**
+ * Sums over leading axes (bias gradients) below this many elements stay on our wasm SIMD kernel
+ * (src/wasm/sum.ts), which is as fast there (0.6–0.9× in the same measurement up to [256, 128]).
+ */
+export const NATIVE_LEADING_REDUCTION_MIN_ELEMENTS = 131_072;
+
+let minimumElements = NATIVE_ELEMENTWISE_MIN_ELEMENTS;
+let minimumLeadingElements = NATIVE_LEADING_REDUCTION_MIN_ELEMENTS;
+
+/** Tests only: run every size natively (1) or restore the measured crossovers (undefined). */
+export function setNativeElementwiseCrossover(elements: number | undefined): void {
+  minimumElements = elements ?? NATIVE_ELEMENTWISE_MIN_ELEMENTS;
+  minimumLeadingElements = elements ?? NATIVE_LEADING_REDUCTION_MIN_ELEMENTS;
+}
 
 /** The kernels each override replaces (captured at installation, before replacing them). */
 const replaced = new Map<string, KernelConfig>();
@@ -50,7 +65,7 @@ function binaryKernel(kernelName: string, op: BinaryOpName): KernelFunc {
     const native = nativeProducts();
     if (native && a.dtype === 'float32' && b.dtype === 'float32') {
       const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      if (sizeOf(outShape) >= NATIVE_ELEMENTWISE_MIN_ELEMENTS) {
+      if (sizeOf(outShape) >= minimumElements) {
         const out = backend.makeOutput(outShape, 'float32');
         native.binary(heapBytes(backend), code, tensorAddress(backend, a), a.shape, tensorAddress(backend, b), b.shape, tensorAddress(backend, out));
         return out;
@@ -81,7 +96,7 @@ function unaryKernel(kernelName: string, op: UnaryOpName): KernelFunc {
     const { x } = inputs as { x: TensorInfo };
     const native = nativeProducts();
     const size = sizeOf(x.shape);
-    if (native && x.dtype === 'float32' && size >= NATIVE_ELEMENTWISE_MIN_ELEMENTS) {
+    if (native && x.dtype === 'float32' && size >= minimumElements) {
       const out = backend.makeOutput(x.shape, 'float32');
       const alpha = op === 'step' ? Number((attrs as { alpha?: number }).alpha ?? 0) : 0;
       native.unary(heapBytes(backend), code, tensorAddress(backend, x), ELEMENT_TYPES.float32, tensorAddress(backend, out), size, alpha);
@@ -99,7 +114,7 @@ const castKernel: KernelFunc = ({ inputs, backend: kernelBackend, attrs }) => {
   const native = nativeProducts();
   const size = sizeOf(x.shape);
   const type = x.dtype === 'float32' || x.dtype === 'int32' || x.dtype === 'bool' ? ELEMENT_TYPES[x.dtype] : undefined;
-  if (native && dtype === 'float32' && type !== undefined && size >= NATIVE_ELEMENTWISE_MIN_ELEMENTS) {
+  if (native && dtype === 'float32' && type !== undefined && size >= minimumElements) {
     const out = backend.makeOutput(x.shape, 'float32');
     native.unary(heapBytes(backend), UNARY_OPS.copy, tensorAddress(backend, x), type, tensorAddress(backend, out), size, 0);
     return out;
@@ -125,14 +140,14 @@ function reduceKernel(kernelName: string, op: ReduceOpName, axisAttribute: 'axis
     const { x } = inputs as { x: TensorInfo };
     const native = nativeProducts();
     const size = sizeOf(x.shape);
-    if (native && x.dtype === 'float32' && size >= NATIVE_ELEMENTWISE_MIN_ELEMENTS) {
+    if (native && x.dtype === 'float32' && size >= minimumElements) {
       const rank = x.shape.length;
       const axes = util.parseAxisParam((attrs as Record<string, number | number[]>)[axisAttribute]!, x.shape).sort((p, q) => p - q);
       const count = axes.length;
       const distinct = new Set(axes).size === count;
       const trailing = count > 0 && distinct && axes.every((axis, index) => axis === rank - count + index);
       const leading = count > 0 && count < rank && distinct && axes.every((axis, index) => axis === index);
-      if (trailing || leading) {
+      if (trailing || (leading && size >= minimumLeadingElements)) {
         const keptShape = trailing ? x.shape.slice(0, rank - count) : x.shape.slice(count);
         const keepDims = Boolean((attrs as { keepDims?: boolean }).keepDims);
         const outShape = keepDims ? backend_util.expandShapeToKeepDim(keptShape, axes) : keptShape;
@@ -158,7 +173,7 @@ const softmaxKernel: KernelFunc = ({ inputs, backend: kernelBackend, attrs }) =>
   const native = nativeProducts();
   const rank = logits.shape.length;
   const size = sizeOf(logits.shape);
-  if (native && logits.dtype === 'float32' && rank > 0 && (dim === -1 || dim === rank - 1) && size >= NATIVE_ELEMENTWISE_MIN_ELEMENTS) {
+  if (native && logits.dtype === 'float32' && rank > 0 && (dim === -1 || dim === rank - 1) && size >= minimumElements) {
     const inner = logits.shape[rank - 1]!;
     const out = backend.makeOutput(logits.shape, 'float32');
     native.softmax(heapBytes(backend), tensorAddress(backend, logits), tensorAddress(backend, out), size / inner, inner);
