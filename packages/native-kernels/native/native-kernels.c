@@ -272,163 +272,6 @@ static void activate(float *x, uint64_t count, int activation, float alpha) {
   }
 }
 
-/* ---------------------------------------------------------------- sgemm */
-
-/*
- * sgemm(heap, a, b, c, batch, m, k, n, transposeA, transposeB, strideA, strideB, strideC, bias, activation, alpha)
- * For t in [0, batch): C_t[m, n] = act(op(A_t) · op(B_t) + bias), row-major, where A_t starts at byte
- * a + 4·t·strideA (strideA 0 broadcasts one matrix), op(X) = Xᵀ when X is stored transposed
- * (A as [k, m], B as [n, k]). bias: byte offset of n floats, or -1 for none.
- */
-static napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value args[16];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  if (argc != 16) THROW(env, "sgemm: expected 16 arguments, got %zu", argc);
-  load_blas();
-  if (!blas.sgemm) THROW(env, "sgemm: no BLAS: %s", blas.reason);
-  uint8_t *heap;
-  uint64_t heap_length;
-  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
-  uint64_t a, b, c, batch, m, k, n, stride_a, stride_b, stride_c;
-  bool transpose_a, transpose_b;
-  double bias_value, alpha_value;
-  int32_t activation;
-  if (!get_u32(env, args[1], "a", &a) || !get_u32(env, args[2], "b", &b) || !get_u32(env, args[3], "c", &c) ||
-      !get_u32(env, args[4], "batch", &batch) || !get_dim(env, args[5], "m", &m) || !get_dim(env, args[6], "k", &k) ||
-      !get_dim(env, args[7], "n", &n) || !get_u32(env, args[10], "strideA", &stride_a) ||
-      !get_u32(env, args[11], "strideB", &stride_b) || !get_u32(env, args[12], "strideC", &stride_c))
-    return NULL;
-  if (napi_get_value_bool(env, args[8], &transpose_a) != napi_ok || napi_get_value_bool(env, args[9], &transpose_b) != napi_ok)
-    THROW(env, "sgemm: transposeA and transposeB must be booleans");
-  if (napi_get_value_double(env, args[13], &bias_value) != napi_ok) THROW(env, "bias: expected a byte offset or -1");
-  if (napi_get_value_int32(env, args[14], &activation) != napi_ok || activation < 0 || activation > ACT_LEAKYRELU)
-    THROW(env, "activation: expected 0 (linear), 1 (relu), 2 (relu6), 3 (sigmoid), 4 (elu) or 5 (leakyrelu)");
-  if (napi_get_value_double(env, args[15], &alpha_value) != napi_ok) THROW(env, "alpha: expected a number");
-  if (m * n > 0x7fffffffull || m * k > 0x7fffffffull || k * n > 0x7fffffffull) THROW(env, "sgemm: matrix too large");
-  if (batch > 1 && stride_c < m * n) THROW(env, "strideC: %llu is smaller than one output (%llu)", (unsigned long long)stride_c, (unsigned long long)(m * n));
-  if (!check_region(env, "a", a, batch, stride_a, m * k, heap_length) || !check_region(env, "b", b, batch, stride_b, k * n, heap_length) ||
-      !check_region(env, "c", c, batch, stride_c, m * n, heap_length))
-    return NULL;
-  const float *bias = NULL;
-  if (bias_value != -1) {
-    if (!(bias_value >= 0) || bias_value > 4294967295.0 || floor(bias_value) != bias_value) THROW(env, "bias: expected a byte offset or -1, got %g", bias_value);
-    if (!check_region(env, "bias", (uint64_t)bias_value, 1, 0, n, heap_length)) return NULL;
-    bias = (const float *)(heap + (uint64_t)bias_value);
-  }
-  if (batch == 0 || m == 0 || n == 0) return make_undefined(env);
-
-  for (uint64_t t = 0; t < batch; t++) {
-    const float *a_t = (const float *)(heap + a) + t * stride_a;
-    const float *b_t = (const float *)(heap + b) + t * stride_b;
-    float *c_t = (float *)(heap + c) + t * stride_c;
-    float beta = 0.0f;
-    if (bias) {
-      for (uint64_t row = 0; row < m; row++) memcpy(c_t + row * n, bias, n * sizeof(float));
-      beta = 1.0f;
-    }
-    if (k == 0) {
-      if (!bias) memset(c_t, 0, m * n * sizeof(float));
-    } else {
-      int lda = (int)(transpose_a ? m : k), ldb = (int)(transpose_b ? k : n);
-      blas.sgemm(CBLAS_ROW_MAJOR, transpose_a ? CBLAS_TRANS : CBLAS_NO_TRANS, transpose_b ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)m, (int)n,
-                 (int)k, 1.0f, a_t, lda > 0 ? lda : 1, b_t, ldb > 0 ? ldb : 1, beta, c_t, (int)n);
-    }
-    if (activation != ACT_LINEAR) activate(c_t, m * n, activation, (float)alpha_value);
-  }
-  return make_undefined(env);
-}
-
-/* ---------------------------------------------------------------- transpose */
-
-#define MAX_RANK 8
-
-static int get_int_array(napi_env env, napi_value value, const char *name, uint64_t *out, uint32_t *length) {
-  bool is_array = false;
-  napi_is_array(env, value, &is_array);
-  if (!is_array) THROW(env, "%s: expected an array of integers", name);
-  napi_get_array_length(env, value, length);
-  if (*length < 1 || *length > MAX_RANK) THROW(env, "%s: expected 1 to %d entries, got %u", name, MAX_RANK, *length);
-  for (uint32_t i = 0; i < *length; i++) {
-    napi_value element;
-    napi_get_element(env, value, i, &element);
-    if (!get_u32(env, element, name, &out[i])) return 0;
-  }
-  return 1;
-}
-
-/*
- * transpose(heap, x, out, elementBytes, shape, perm): out = x transposed by perm (row-major), for
- * 4-byte (float32, int32) or 1-byte (bool) elements; x and out must not overlap.
- */
-static napi_value Transpose(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value args[6];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  if (argc != 6) THROW(env, "transpose: expected 6 arguments, got %zu", argc);
-  uint8_t *heap;
-  uint64_t heap_length, x, out, bytes, shape[MAX_RANK], perm[MAX_RANK];
-  uint32_t rank, perm_rank;
-  if (!get_heap(env, args[0], &heap, &heap_length) || !get_u32(env, args[1], "x", &x) || !get_u32(env, args[2], "out", &out) ||
-      !get_u32(env, args[3], "elementBytes", &bytes) || !get_int_array(env, args[4], "shape", shape, &rank) ||
-      !get_int_array(env, args[5], "perm", perm, &perm_rank))
-    return NULL;
-  if (bytes != 4 && bytes != 1) THROW(env, "elementBytes: expected 4 or 1, got %llu", (unsigned long long)bytes);
-  if (perm_rank != rank) THROW(env, "perm: expected %u entries (the rank of shape), got %u", rank, perm_rank);
-  int seen[MAX_RANK] = {0};
-  for (uint32_t i = 0; i < rank; i++) {
-    if (perm[i] >= rank || seen[perm[i]]) THROW(env, "perm: expected a permutation of 0..%u", rank - 1);
-    seen[perm[i]] = 1;
-  }
-  uint64_t size = 1;
-  for (uint32_t i = 0; i < rank; i++) {
-    size *= shape[i];
-    if (size > (1ull << 32)) THROW(env, "shape: more than 2^32 elements");
-  }
-  if (size == 0) return make_undefined(env);
-  if (x % bytes != 0 || out % bytes != 0) THROW(env, "x, out: byte offsets must be multiples of %llu", (unsigned long long)bytes);
-  if (x + size * bytes > heap_length) THROW(env, "x: bytes [%llu, %llu) lie outside the heap (%llu bytes)", (unsigned long long)x, (unsigned long long)(x + size * bytes), (unsigned long long)heap_length);
-  if (out + size * bytes > heap_length) THROW(env, "out: bytes [%llu, %llu) lie outside the heap (%llu bytes)", (unsigned long long)out, (unsigned long long)(out + size * bytes), (unsigned long long)heap_length);
-  if (x < out + size * bytes && out < x + size * bytes) THROW(env, "transpose: x and out overlap");
-
-  uint64_t in_strides[MAX_RANK], out_shape[MAX_RANK], step[MAX_RANK], counter[MAX_RANK] = {0};
-  uint64_t stride = 1;
-  for (int axis = (int)rank - 1; axis >= 0; axis--) {
-    in_strides[axis] = stride;
-    stride *= shape[axis];
-  }
-  for (uint32_t i = 0; i < rank; i++) {
-    out_shape[i] = shape[perm[i]];
-    step[i] = in_strides[perm[i]];
-  }
-  const uint64_t inner = out_shape[rank - 1], inner_step = step[rank - 1];
-  uint64_t in_offset = 0, out_offset = 0;
-  while (out_offset < size) {
-    if (bytes == 4) {
-      const uint32_t *source = (const uint32_t *)(heap + x);
-      uint32_t *target = (uint32_t *)(heap + out) + out_offset;
-      if (inner_step == 1) memcpy(target, source + in_offset, inner * 4);
-      else for (uint64_t i = 0; i < inner; i++) target[i] = source[in_offset + i * inner_step];
-    } else {
-      const uint8_t *source = heap + x;
-      uint8_t *target = heap + out + out_offset;
-      for (uint64_t i = 0; i < inner; i++) target[i] = source[in_offset + i * inner_step];
-    }
-    out_offset += inner;
-    int axis = (int)rank - 2;
-    while (axis >= 0) {
-      counter[axis]++;
-      in_offset += step[axis];
-      if (counter[axis] < out_shape[axis]) break;
-      in_offset -= counter[axis] * step[axis];
-      counter[axis] = 0;
-      axis--;
-    }
-    if (axis < 0) break;
-  }
-  return make_undefined(env);
-}
-
 /* ---------------------------------------------------------------- thread pool */
 
 /*
@@ -564,6 +407,202 @@ static void parallel_for(range_fn fn, const void *job, uint64_t total, uint64_t 
   while (pool.remaining > 0) pthread_cond_wait(&pool.done, &pool.mutex);
   pthread_mutex_unlock(&pool.mutex);
   pthread_mutex_unlock(&pool.busy);
+}
+
+/* ---------------------------------------------------------------- sgemm */
+
+/* The BLAS thread count setThreads last set (0: never set). */
+static int blas_threads = 0;
+
+/*
+ * Products of at most this many multiply-adds (m·n·k) in a batch run one per pool thread, each on one
+ * BLAS thread: 2^21 covers base's attention (128·128·64 = 2^20) and sudoku's (83·83·32); OpenBLAS
+ * itself splits products from 2^18 multiply-adds on across its threads.
+ */
+#define BATCH_PARALLEL_MAX_PRODUCT (1ull << 21)
+
+typedef struct {
+  const float *a, *b;
+  float *c;
+  const float *bias;
+  uint64_t m, k, n, stride_a, stride_b, stride_c;
+  bool transpose_a, transpose_b;
+  int activation;
+  float alpha;
+} sgemm_job;
+
+static void sgemm_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const sgemm_job *job = (const sgemm_job *)pointer;
+  const uint64_t m = job->m, k = job->k, n = job->n;
+  for (uint64_t t = begin; t < end; t++) {
+    const float *a_t = job->a + t * job->stride_a;
+    const float *b_t = job->b + t * job->stride_b;
+    float *c_t = job->c + t * job->stride_c;
+    float beta = 0.0f;
+    if (job->bias) {
+      for (uint64_t row = 0; row < m; row++) memcpy(c_t + row * n, job->bias, n * sizeof(float));
+      beta = 1.0f;
+    }
+    if (k == 0) {
+      if (!job->bias) memset(c_t, 0, m * n * sizeof(float));
+    } else {
+      int lda = (int)(job->transpose_a ? m : k), ldb = (int)(job->transpose_b ? k : n);
+      blas.sgemm(CBLAS_ROW_MAJOR, job->transpose_a ? CBLAS_TRANS : CBLAS_NO_TRANS, job->transpose_b ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)m,
+                 (int)n, (int)k, 1.0f, a_t, lda > 0 ? lda : 1, b_t, ldb > 0 ? ldb : 1, beta, c_t, (int)n);
+    }
+    if (job->activation != ACT_LINEAR) activate(c_t, m * n, job->activation, job->alpha);
+  }
+}
+
+/*
+ * sgemm(heap, a, b, c, batch, m, k, n, transposeA, transposeB, strideA, strideB, strideC, bias, activation, alpha)
+ * For t in [0, batch): C_t[m, n] = act(op(A_t) · op(B_t) + bias), row-major, where A_t starts at byte
+ * a + 4·t·strideA (strideA 0 broadcasts one matrix), op(X) = Xᵀ when X is stored transposed
+ * (A as [k, m], B as [n, k]). bias: byte offset of n floats, or -1 for none.
+ */
+static napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value args[16];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 16) THROW(env, "sgemm: expected 16 arguments, got %zu", argc);
+  load_blas();
+  if (!blas.sgemm) THROW(env, "sgemm: no BLAS: %s", blas.reason);
+  uint8_t *heap;
+  uint64_t heap_length;
+  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
+  uint64_t a, b, c, batch, m, k, n, stride_a, stride_b, stride_c;
+  bool transpose_a, transpose_b;
+  double bias_value, alpha_value;
+  int32_t activation;
+  if (!get_u32(env, args[1], "a", &a) || !get_u32(env, args[2], "b", &b) || !get_u32(env, args[3], "c", &c) ||
+      !get_u32(env, args[4], "batch", &batch) || !get_dim(env, args[5], "m", &m) || !get_dim(env, args[6], "k", &k) ||
+      !get_dim(env, args[7], "n", &n) || !get_u32(env, args[10], "strideA", &stride_a) ||
+      !get_u32(env, args[11], "strideB", &stride_b) || !get_u32(env, args[12], "strideC", &stride_c))
+    return NULL;
+  if (napi_get_value_bool(env, args[8], &transpose_a) != napi_ok || napi_get_value_bool(env, args[9], &transpose_b) != napi_ok)
+    THROW(env, "sgemm: transposeA and transposeB must be booleans");
+  if (napi_get_value_double(env, args[13], &bias_value) != napi_ok) THROW(env, "bias: expected a byte offset or -1");
+  if (napi_get_value_int32(env, args[14], &activation) != napi_ok || activation < 0 || activation > ACT_LEAKYRELU)
+    THROW(env, "activation: expected 0 (linear), 1 (relu), 2 (relu6), 3 (sigmoid), 4 (elu) or 5 (leakyrelu)");
+  if (napi_get_value_double(env, args[15], &alpha_value) != napi_ok) THROW(env, "alpha: expected a number");
+  if (m * n > 0x7fffffffull || m * k > 0x7fffffffull || k * n > 0x7fffffffull) THROW(env, "sgemm: matrix too large");
+  if (batch > 1 && stride_c < m * n) THROW(env, "strideC: %llu is smaller than one output (%llu)", (unsigned long long)stride_c, (unsigned long long)(m * n));
+  if (!check_region(env, "a", a, batch, stride_a, m * k, heap_length) || !check_region(env, "b", b, batch, stride_b, k * n, heap_length) ||
+      !check_region(env, "c", c, batch, stride_c, m * n, heap_length))
+    return NULL;
+  const float *bias = NULL;
+  if (bias_value != -1) {
+    if (!(bias_value >= 0) || bias_value > 4294967295.0 || floor(bias_value) != bias_value) THROW(env, "bias: expected a byte offset or -1, got %g", bias_value);
+    if (!check_region(env, "bias", (uint64_t)bias_value, 1, 0, n, heap_length)) return NULL;
+    bias = (const float *)(heap + (uint64_t)bias_value);
+  }
+  if (batch == 0 || m == 0 || n == 0) return make_undefined(env);
+
+  sgemm_job job = {(const float *)(heap + a), (const float *)(heap + b), (float *)(heap + c), bias, m, k, n, stride_a, stride_b, stride_c,
+                   transpose_a, transpose_b, activation, (float)alpha_value};
+  /*
+   * A batch of small products (attention's per-head scores and values): one product per pool thread,
+   * each single-threaded in the BLAS, instead of every small product split across the BLAS's threads
+   * (a wake-up and a join per product). Larger products keep the BLAS's own threading.
+   */
+  if (batch >= 2 && pool.size > 1 && blas.set_threads && blas_threads > 1 && m * n * k <= BATCH_PARALLEL_MAX_PRODUCT) {
+    blas.set_threads(1);
+    parallel_for(sgemm_range, &job, batch, batch * m * n * k);
+    blas.set_threads(blas_threads);
+  } else {
+    sgemm_range(&job, 0, batch);
+  }
+  return make_undefined(env);
+}
+
+/* ---------------------------------------------------------------- transpose */
+
+#define MAX_RANK 8
+
+static int get_int_array(napi_env env, napi_value value, const char *name, uint64_t *out, uint32_t *length) {
+  bool is_array = false;
+  napi_is_array(env, value, &is_array);
+  if (!is_array) THROW(env, "%s: expected an array of integers", name);
+  napi_get_array_length(env, value, length);
+  if (*length < 1 || *length > MAX_RANK) THROW(env, "%s: expected 1 to %d entries, got %u", name, MAX_RANK, *length);
+  for (uint32_t i = 0; i < *length; i++) {
+    napi_value element;
+    napi_get_element(env, value, i, &element);
+    if (!get_u32(env, element, name, &out[i])) return 0;
+  }
+  return 1;
+}
+
+/*
+ * transpose(heap, x, out, elementBytes, shape, perm): out = x transposed by perm (row-major), for
+ * 4-byte (float32, int32) or 1-byte (bool) elements; x and out must not overlap.
+ */
+static napi_value Transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value args[6];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 6) THROW(env, "transpose: expected 6 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, x, out, bytes, shape[MAX_RANK], perm[MAX_RANK];
+  uint32_t rank, perm_rank;
+  if (!get_heap(env, args[0], &heap, &heap_length) || !get_u32(env, args[1], "x", &x) || !get_u32(env, args[2], "out", &out) ||
+      !get_u32(env, args[3], "elementBytes", &bytes) || !get_int_array(env, args[4], "shape", shape, &rank) ||
+      !get_int_array(env, args[5], "perm", perm, &perm_rank))
+    return NULL;
+  if (bytes != 4 && bytes != 1) THROW(env, "elementBytes: expected 4 or 1, got %llu", (unsigned long long)bytes);
+  if (perm_rank != rank) THROW(env, "perm: expected %u entries (the rank of shape), got %u", rank, perm_rank);
+  int seen[MAX_RANK] = {0};
+  for (uint32_t i = 0; i < rank; i++) {
+    if (perm[i] >= rank || seen[perm[i]]) THROW(env, "perm: expected a permutation of 0..%u", rank - 1);
+    seen[perm[i]] = 1;
+  }
+  uint64_t size = 1;
+  for (uint32_t i = 0; i < rank; i++) {
+    size *= shape[i];
+    if (size > (1ull << 32)) THROW(env, "shape: more than 2^32 elements");
+  }
+  if (size == 0) return make_undefined(env);
+  if (x % bytes != 0 || out % bytes != 0) THROW(env, "x, out: byte offsets must be multiples of %llu", (unsigned long long)bytes);
+  if (x + size * bytes > heap_length) THROW(env, "x: bytes [%llu, %llu) lie outside the heap (%llu bytes)", (unsigned long long)x, (unsigned long long)(x + size * bytes), (unsigned long long)heap_length);
+  if (out + size * bytes > heap_length) THROW(env, "out: bytes [%llu, %llu) lie outside the heap (%llu bytes)", (unsigned long long)out, (unsigned long long)(out + size * bytes), (unsigned long long)heap_length);
+  if (x < out + size * bytes && out < x + size * bytes) THROW(env, "transpose: x and out overlap");
+
+  uint64_t in_strides[MAX_RANK], out_shape[MAX_RANK], step[MAX_RANK], counter[MAX_RANK] = {0};
+  uint64_t stride = 1;
+  for (int axis = (int)rank - 1; axis >= 0; axis--) {
+    in_strides[axis] = stride;
+    stride *= shape[axis];
+  }
+  for (uint32_t i = 0; i < rank; i++) {
+    out_shape[i] = shape[perm[i]];
+    step[i] = in_strides[perm[i]];
+  }
+  const uint64_t inner = out_shape[rank - 1], inner_step = step[rank - 1];
+  uint64_t in_offset = 0, out_offset = 0;
+  while (out_offset < size) {
+    if (bytes == 4) {
+      const uint32_t *source = (const uint32_t *)(heap + x);
+      uint32_t *target = (uint32_t *)(heap + out) + out_offset;
+      if (inner_step == 1) memcpy(target, source + in_offset, inner * 4);
+      else for (uint64_t i = 0; i < inner; i++) target[i] = source[in_offset + i * inner_step];
+    } else {
+      const uint8_t *source = heap + x;
+      uint8_t *target = heap + out + out_offset;
+      for (uint64_t i = 0; i < inner; i++) target[i] = source[in_offset + i * inner_step];
+    }
+    out_offset += inner;
+    int axis = (int)rank - 2;
+    while (axis >= 0) {
+      counter[axis]++;
+      in_offset += step[axis];
+      if (counter[axis] < out_shape[axis]) break;
+      in_offset -= counter[axis] * step[axis];
+      counter[axis] = 0;
+      axis--;
+    }
+    if (axis < 0) break;
+  }
+  return make_undefined(env);
 }
 
 /* ---------------------------------------------------------------- element-wise kernels */
@@ -1078,6 +1117,7 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
     THROW(env, "setThreads: expected an integer number of threads in [1, 256]");
   load_blas();
   if (blas.set_threads) blas.set_threads(threads);
+  blas_threads = threads;
   pool_resize(threads);
   napi_value result;
   if (blas.get_threads) napi_create_int32(env, blas.get_threads(), &result);

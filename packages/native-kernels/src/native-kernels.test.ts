@@ -104,6 +104,42 @@ describe('@mlm/native-kernels', () => {
     );
   });
 
+  runNative('batches of small products run one per pool thread (2 threads), with the same results as on 1', () => {
+    const native = addon();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 12 }), fc.integer({ min: 8, max: 40 }), fc.integer({ min: 8, max: 40 }), fc.integer({ min: 8, max: 40 }),
+        fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(),
+        (batch, m, k, n, transposeA, transposeB, shareB, withBias) => {
+          const strideA = m * k;
+          const strideB = shareB ? 0 : k * n;
+          const aValues = Float32Array.from({ length: batch * m * k }, (_, i) => Math.sin(i + 1));
+          const bValues = Float32Array.from({ length: (shareB ? 1 : batch) * k * n }, (_, i) => Math.cos(i * 0.7));
+          const biasValues = Float32Array.from({ length: n }, (_, i) => 0.25 * i - 1);
+          const [aAt, bAt, biasAt] = [0, aValues.length * 4, (aValues.length + bValues.length) * 4];
+          const cAt = biasAt + n * 4;
+          const buffer = new SharedArrayBuffer(cAt + batch * m * n * 4 + 16);
+          const floats = new Float32Array(buffer);
+          floats.set(aValues, aAt / 4);
+          floats.set(bValues, bAt / 4);
+          floats.set(biasValues, biasAt / 4);
+          floats.fill(123, cAt / 4);
+          const expected = reference(aValues, bValues, batch, m, k, n, transposeA, transposeB, strideA, strideB, withBias ? biasValues : undefined, ACTIVATION_FUNCTIONS.relu);
+          for (const threads of [2, 1]) {
+            native.setThreads(threads);
+            native.sgemm(new Uint8Array(buffer), aAt, bAt, cAt, batch, m, k, n, transposeA, transposeB, strideA, strideB, m * n, withBias ? biasAt : -1, ACTIVATIONS.relu, 0);
+            const actual = floats.subarray(cAt / 4, cAt / 4 + batch * m * n);
+            let worst = 0;
+            for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
+            expect(worst).toBeLessThan(1e-5 * k);
+            expect(Array.from(floats.subarray(cAt / 4 + batch * m * n))).toEqual([123, 123, 123, 123]);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   runNative('rejects every region outside the heap, a misaligned offset and bad arguments, before touching anything', () => {
     const native = addon();
     const heap = new Uint8Array(256);
