@@ -1,5 +1,6 @@
 import { definePlugin } from '@mlm/components';
 import { collatorComponents } from '@mlm/collators';
+import { nodeHistoryComponents } from '@mlm/history/node';
 import { lossComponents } from '@mlm/loss';
 import { metricComponents } from '@mlm/metrics';
 import { modelComponents } from '@mlm/model';
@@ -10,10 +11,10 @@ import { taskComponents } from './task-components.js';
 
 /**
  * The built-in plugin: the components each library ships (model, loss, collators, predictor and its
- * parts, metrics), plus the trainer's own (tasks, metrics loggers), registered through the public
+ * parts, history, metrics), plus the trainer's own (tasks, metrics loggers), registered through the public
  * `definePlugin`.
  */
 export const mlmPlugin = definePlugin({
   name: 'mlm',
-  components: [...taskComponents, ...modelComponents, ...lossComponents, ...collatorComponents, ...predictorComponents, ...metricComponents, ...loggerComponents],
+  components: [...taskComponents, ...modelComponents, ...lossComponents, ...collatorComponents, ...predictorComponents, ...nodeHistoryComponents, ...metricComponents, ...loggerComponents],
 });
