@@ -43,7 +43,7 @@ describe('mlm demo (sudoku 4×4, tiny step budget)', () => {
     const quiz = printedQuiz;
     let io = recordingIO();
     expect(await main(['eval', modelDir, 'backend=cpu'], { ...noStdin, io }), io.text()).toBe(0);
-    expect(io.stdout.join('\n')).toMatch(/on sudoku-4x4 test \(6 examples\)[\s\S]*test\/infill_prediction\/exact_match/);
+    expect(io.stdout.join('\n')).toMatch(/on sudoku-4x4 test \(6 examples\)[\s\S]*test\/prediction\/exact_match/);
     io = recordingIO();
     expect(await main(['generate', modelDir, '--backend', 'cpu', '--prompt', quiz], { ...noStdin, io }), io.text()).toBe(0);
     const [line] = io.stdout;

@@ -92,7 +92,7 @@ export async function demoCommand(options: DemoCommandOptions): Promise<DemoResu
   const boardName = task.board?.name ?? 'sudoku';
   io.out('');
   const evaluation = await evaluateCommand({ modelPath: modelDir, split: 'test', maxExamples: options.maxExamples, io });
-  // `test/infill_prediction/...` for infill tasks (`test/prediction/...` for seq2seq ones).
+  // `test/prediction/...` (the reference's names, for infill and seq2seq tasks alike).
   const metric = (name: string) => Object.entries(evaluation.values).find(([key]) => key.startsWith('test/') && key.endsWith(`/${name}`))?.[1];
   const exactMatch = metric('exact_match');
   const tokenAccuracy = metric('token_accuracy');

@@ -6,7 +6,7 @@ import { createNamedRandom } from '@mlm/random';
 import { createMeanMetric } from '@mlm/metrics';
 import { IGNORE_INDEX, type CollatorInput, type IntMatrix, type MLMPredictionBatch, type Tokenizer } from '@mlm/types';
 import type { ExampleSource } from '../tasks/task.js';
-import { predictionLoaderName, type RunComponents } from './run-components.js';
+import { predictionMetricPrefix, type RunComponents } from './run-components.js';
 
 export type EvaluationSplit = 'validation' | 'test';
 
@@ -135,7 +135,7 @@ export async function evaluateSplit(options: EvaluationOptions): Promise<Evaluat
     values[`${prefix}/lm/accumulated_loss`] = mean.compute();
   }
 
-  const loaderName = predictionLoaderName(task.kind);
+  const metricPrefix = predictionMetricPrefix(prefix);
   const predictionExamples: CollatorInput[] = unconditional
     ? Array.from({ length: options.numSamples }, () => ({ inputIds: new Array<number>(task.blockSize).fill(tokenizer.maskTokenId) }))
     : examples;
@@ -171,7 +171,7 @@ export async function evaluateSplit(options: EvaluationOptions): Promise<Evaluat
     });
     if (options.predictionsFile) appendFileSync(options.predictionsFile, `${lines.join('\n')}\n`);
   }
-  for (const metric of metrics) values[`${prefix}/${loaderName}/${metric.name}`] = metric.compute();
-  values[`${prefix}/${loaderName}/steps_taken`] = stepsTaken.compute();
+  for (const metric of metrics) values[`${metricPrefix}/${metric.name}`] = metric.compute();
+  values[`${metricPrefix}/steps_taken`] = stepsTaken.compute();
   return { values, samples, numExamples: predictionExamples.length };
 }

@@ -31,11 +31,13 @@ export type PredictionCollator = Collator<CollatorInput, MLMPredictionBatch>;
 export type TrainCollator = Collator<CollatorInput, MLMBatch>;
 export type MLMPredictor = Predictor<MLMPredictionBatch, MLMPredictionDict>;
 
-/** What the xlm-core harness calls the dataloader name of the prediction split. */
-export type PredictionLoaderName = 'prediction' | 'infill_prediction' | 'unconditional_prediction';
-
-export function predictionLoaderName(kind: Task['kind']): PredictionLoaderName {
-  return kind === 'seq2seq' ? 'prediction' : kind === 'infill' ? 'infill_prediction' : 'unconditional_prediction';
+/**
+ * The prefix of the prediction metrics of a split, as xlm-core's experiment configs log them:
+ * `val/prediction/...` for every task. (Its sudoku configs compute the metrics on the
+ * `infill_prediction` dataloader but log them with `prefix: val/prediction`.)
+ */
+export function predictionMetricPrefix(split: string): string {
+  return `${split}/prediction`;
 }
 
 /** The instantiated pieces of a run (after the backend is up). */
