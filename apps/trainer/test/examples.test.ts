@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CharacterTokenizer, SimpleSpaceTokenizer } from '@mlm/collators';
+import { readHistory } from '@mlm/history/node';
 import { createRandom } from '@mlm/random';
 import { main } from '../src/main.js';
 import { createRegistry } from '../src/registry/create-registry.js';
@@ -64,7 +65,7 @@ describe('example configs (apps/trainer/examples)', () => {
   }
 
   it('lists an example for every config file in the folder (no example goes untested)', () => {
-    const tested = ['empty-dataset.yaml', 'length-reference.yaml', 'logits-hook.yaml', 'packed-collator.yaml', 'papl-unconditional.yaml'];
+    const tested = ['empty-dataset.yaml', 'history.yaml', 'length-reference.yaml', 'logits-hook.yaml', 'packed-collator.yaml', 'papl-unconditional.yaml'];
     expect(readdirSync(EXAMPLES).filter((name) => name.endsWith('.yaml')).sort()).toEqual(tested);
   });
 
@@ -134,10 +135,28 @@ describe('example configs (apps/trainer/examples)', () => {
     for (const output of outputs) expect(output).toMatch(new RegExp(`^${prompt} => `));
   }, 60_000);
 
+  it('history.yaml: predictor.history (mlm/history-top-k) writes every step of every validation example, top-3 tokens each', async () => {
+    const outputDir = path.join(root, 'history-steps');
+    const { predictions } = await train('history.yaml', [...TINY.filter((entry) => entry.startsWith('task.')), `predictor.history.outputDir=${outputDir}`]);
+    expect(predictions.length).toBeGreaterThan(0);
+    for (const row of predictions) {
+      const fid = (row.history as { fid: string }).fid;
+      const reader = readHistory(outputDir, fid);
+      const steps = reader.getNumSteps();
+      expect(steps).toBeGreaterThan(0);
+      expect(steps).toBeLessThanOrEqual(8 + 1);
+      const last = reader.get(steps)!;
+      expect(last.topkIds![0]).toHaveLength(3);
+      expect(last.x).toHaveLength(14);
+    }
+  }, 60_000);
+
   it('names that are not registered: errors listing the valid ones', async () => {
     const cases: [string, string[], RegExp][] = [
       ['packed-collator.yaml', ['collators.train.name=mlm/packed'], /collators\.train\.name: unknown collator "mlm\/packed"; registered .*mlm\/packed-collator.*mlm\/papl-unconditional-collator/],
       ['empty-dataset.yaml', ['validation.predictionSource.name=mlm/empty'], /validation\.predictionSource\.name: unknown dataset "mlm\/empty"; registered .*mlm\/empty-dataset, mlm\/empty-dataset-from-length-ref, mlm\/papl-unconditional-dataset/],
+      ['history.yaml', ['predictor.history.name=mlm/history-top'], /predictor\.history\.name: unknown history "mlm\/history-top"; registered .*mlm\/history-top-k, mlm\/in-memory-history/],
+      ['history.yaml', ['predictor.history.k=0'], /predictor\.history\.k: expected a positive integer, got 0/],
       ['logits-hook.yaml', ['predictor.logitsHook=shift-by-2'], /predictor\.logitsHook: unknown logits-hook "mlm\/shift-by-2"; registered .*mlm\/shift-by-1/],
       ['length-reference.yaml', ['validation.predictionSource.lengths=[4]'], /validation\.predictionSource\.lengthRefFile: give exactly one of lengthRefFile and lengths/],
       ['logits-hook.yaml', ['validation.predictionSource.name=mlm/empty-dataset'], /validation\.predictionSource\.name: "mlm\/empty-dataset": rows of \[MASK\] are for unconditional tasks; task star-easy is seq2seq/],
