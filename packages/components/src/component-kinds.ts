@@ -1,6 +1,7 @@
 import type {
   Collator,
   CollatorInput,
+  HistoryPlugin,
   LossFunction,
   MLMBatch,
   MLMPredictionBatch,
@@ -31,6 +32,8 @@ export interface ComponentKinds {
   predictor: Predictor<MLMPredictionBatch, MLMPredictionDict>;
   tokenizer: Tokenizer;
   'noise-schedule': NoiseSchedule;
+  /** A predictor's step-by-step record (@mlm/history ships `mlm/in-memory-history` and `mlm/history-top-k`). */
+  history: HistoryPlugin;
 }
 
 /** A kind registered in `ComponentKinds`. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { positiveInteger } from '@mlm/components';
 import type { HistoryStepState } from '@mlm/types';
 import type { HistoryStepRecord } from './history-record.js';
 
@@ -17,9 +18,10 @@ export interface HistoryWindowOptions {
 /** A run id: letters, digits, ".", "_" or "-" (it becomes part of a folder name). */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
+/** The options both plugins share (spread into each plugin's one schema). */
 export const historyWindowSchema = {
-  k: z.number().int().min(1).nullable().default(null),
-  maxNewTokens: z.number().int().min(1).nullable().default(null),
+  k: positiveInteger().nullable().default(null),
+  maxNewTokens: positiveInteger().nullable().default(null),
   runId: z.union([z.string().regex(RUN_ID_PATTERN, { error: 'expected letters, digits, ".", "_" or "-"' }), z.custom<() => string>((v) => typeof v === 'function')]).optional(),
 };
 
@@ -35,6 +37,57 @@ export function parseOptions<T extends z.ZodType>(owner: string, schema: T, opti
     })
     .join('; ');
   throw new Error(`${owner}: ${message}`);
+}
+
+/**
+ * The run bookkeeping both plugins share: a run starts at its first step after `reset()` (drawing its
+ * id), its batch size is fixed until the next `reset()`, and its examples are `<runId>_<b>`.
+ */
+export class HistoryRun {
+  private currentRunId: string | null = null;
+  private currentBatchSize: number | null = null;
+
+  constructor(
+    private readonly owner: string,
+    private readonly runIdSource: string | (() => string) = randomRunId,
+  ) {}
+
+  /** The current run's id (null before the first step of a run). */
+  get runId(): string | null {
+    return this.currentRunId;
+  }
+
+  /**
+   * Called at every step with the step's batch size: starts a run at its first step (returns the new
+   * run's fids), or checks that the batch size did not change within the run (returns null).
+   */
+  step(batchSize: number): string[] | null {
+    if (this.currentRunId !== null && this.currentBatchSize !== null) {
+      if (batchSize !== this.currentBatchSize) {
+        throw new Error(`${this.owner}: batch size changed from ${this.currentBatchSize} to ${batchSize} within one run; call reset() before a new batch`);
+      }
+      return null;
+    }
+    const runId = typeof this.runIdSource === 'function' ? this.runIdSource() : this.runIdSource;
+    if (!RUN_ID_PATTERN.test(runId)) throw new Error(`${this.owner}: runId = ${JSON.stringify(runId)}, expected letters, digits, ".", "_" or "-"`);
+    this.currentRunId = runId;
+    this.currentBatchSize = batchSize;
+    return this.fids();
+  }
+
+  /** The current run's example ids, `<runId>_<b>`; an error before the run's first step. */
+  fids(): string[] {
+    if (this.currentRunId === null || this.currentBatchSize === null) {
+      throw new Error(`${this.owner}.toDict: nothing recorded yet (updateHistory was not called since the last reset)`);
+    }
+    return Array.from({ length: this.currentBatchSize }, (_, b) => `${this.currentRunId}_${b}`);
+  }
+
+  /** Ends the run: the next step starts a new one (new run id, any batch size). */
+  reset(): void {
+    this.currentRunId = null;
+    this.currentBatchSize = null;
+  }
 }
 
 /**

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { nonEmptyString } from '@mlm/components';
 import type { HistoryPlugin, HistoryStepState } from '@mlm/types';
 import { writeFileDurably } from '@mlm/durable-write';
 import { HistoryReader } from './history-reader.js';
-import { RUN_ID_PATTERN, historyWindowSchema, parseOptions, randomRunId, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
+import { HistoryRun, historyWindowSchema, parseOptions, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
 
 export interface HistoryTopKPluginOptions extends HistoryWindowOptions {
   /** Where the per-example folders go. */
@@ -13,11 +14,8 @@ export interface HistoryTopKPluginOptions extends HistoryWindowOptions {
   runId?: string | (() => string);
 }
 
-const optionsSchema = z.strictObject({ outputDir: z.string().min(1), ...historyWindowSchema });
-
-function parse(options: HistoryTopKPluginOptions): z.output<typeof optionsSchema> {
-  return parseOptions('HistoryTopKPlugin', optionsSchema, options);
-}
+/** The one schema of `HistoryTopKPlugin`'s options (its constructor and the `mlm/history-top-k` component). */
+export const historyTopKPluginOptionsSchema = z.strictObject({ outputDir: nonEmptyString(), ...historyWindowSchema });
 
 /**
  * Records, at every predictor step and for every example, the tokens of the generated window and the
@@ -30,37 +28,27 @@ export class HistoryTopKPlugin implements HistoryPlugin {
   readonly outputDir: string;
   readonly k: number | null;
   readonly maxNewTokens: number | null;
-  private readonly runIdSource: string | (() => string);
-  private currentRunId: string | null = null;
-  private batchSize: number | null = null;
+  private readonly run: HistoryRun;
 
   constructor(options: HistoryTopKPluginOptions) {
-    const parsed = parse(options);
+    const parsed = parseOptions('HistoryTopKPlugin', historyTopKPluginOptionsSchema, options);
     this.outputDir = parsed.outputDir;
     this.k = parsed.k;
     this.maxNewTokens = parsed.maxNewTokens;
-    this.runIdSource = parsed.runId ?? randomRunId;
+    this.run = new HistoryRun('HistoryTopKPlugin', parsed.runId);
   }
 
   /** The current run's id (null before the first step of a run). */
   get runId(): string | null {
-    return this.currentRunId;
+    return this.run.runId;
   }
 
   async updateHistory(state: HistoryStepState): Promise<void> {
-    const [batchSize] = state.ids.shape;
-    if (this.batchSize === null) {
-      const runId = typeof this.runIdSource === 'function' ? this.runIdSource() : this.runIdSource;
-      if (!RUN_ID_PATTERN.test(runId)) throw new Error(`HistoryTopKPlugin: runId = ${JSON.stringify(runId)}, expected letters, digits, ".", "_" or "-"`);
-      this.currentRunId = runId;
-      this.batchSize = batchSize;
-    } else if (batchSize !== this.batchSize) {
-      throw new Error(`HistoryTopKPlugin: batch size changed from ${this.batchSize} to ${batchSize} within one run; call reset() before a new batch`);
-    }
+    this.run.step(state.ids.shape[0]);
     const records = await stepRecords(state, { k: this.k, maxNewTokens: this.maxNewTokens });
-    for (let b = 0; b < batchSize; b++) {
-      const record = records[b]!;
-      const directory = path.join(this.outputDir, `${this.currentRunId}_${b}`);
+    const fids = this.run.fids();
+    for (const [b, record] of records.entries()) {
+      const directory = path.join(this.outputDir, fids[b]!);
       await mkdir(directory, { recursive: true });
       await writeFileDurably(path.join(directory, `${state.step}.json`), `${JSON.stringify(record)}\n`);
     }
@@ -68,16 +56,12 @@ export class HistoryTopKPlugin implements HistoryPlugin {
 
   /** Ends the run: the next step starts a new one (new run id, any batch size). */
   reset(): void {
-    this.currentRunId = null;
-    this.batchSize = null;
+    this.run.reset();
   }
 
   /** `[{fid: "<runId>_<b>"}]` for each example of the current run. */
   toDict(): { fid: string }[] {
-    if (this.currentRunId === null || this.batchSize === null) {
-      throw new Error('HistoryTopKPlugin.toDict: nothing recorded yet (updateHistory was not called since the last reset)');
-    }
-    return Array.from({ length: this.batchSize }, (_, b) => ({ fid: `${this.currentRunId}_${b}` }));
+    return this.run.fids().map((fid) => ({ fid }));
   }
 
   /** Opens a recorded example for reading (xlm-core `from_serialized`). */

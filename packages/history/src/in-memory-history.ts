@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import type { HistoryPlugin, HistoryStepState } from '@mlm/types';
 import type { HistoryStepRecord } from './history-record.js';
-import { RUN_ID_PATTERN, historyWindowSchema, parseOptions, randomRunId, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
+import { HistoryRun, historyWindowSchema, parseOptions, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
 
 export interface InMemoryHistoryOptions extends HistoryWindowOptions {
   /** The run id (the `fid` prefix): a string or a function called at each run's first step. Default: a random hex id. */
   runId?: string | (() => string);
 }
 
-const optionsSchema = z.strictObject(historyWindowSchema);
+/** The one schema of `InMemoryHistoryPlugin`'s options (its constructor and the `mlm/in-memory-history` component). */
+export const inMemoryHistoryOptionsSchema = z.strictObject(historyWindowSchema);
 
 /** One example's recorded steps, read as `HistoryReader` (`@mlm/history/node`) reads a folder. */
 export class HistoryRecords {
@@ -45,51 +46,37 @@ export class HistoryRecords {
 export class InMemoryHistoryPlugin implements HistoryPlugin {
   readonly k: number | null;
   readonly maxNewTokens: number | null;
-  private readonly runIdSource: string | (() => string);
-  private currentRunId: string | null = null;
-  private batchSize: number | null = null;
+  private readonly run: HistoryRun;
   private readonly examples = new Map<string, Map<number, HistoryStepRecord>>();
 
   constructor(options: InMemoryHistoryOptions = {}) {
-    const parsed = parseOptions('InMemoryHistoryPlugin', optionsSchema, options);
+    const parsed = parseOptions('InMemoryHistoryPlugin', inMemoryHistoryOptionsSchema, options);
     this.k = parsed.k;
     this.maxNewTokens = parsed.maxNewTokens;
-    this.runIdSource = parsed.runId ?? randomRunId;
+    this.run = new HistoryRun('InMemoryHistoryPlugin', parsed.runId);
   }
 
   /** The current run's id (null before the first step of a run). */
   get runId(): string | null {
-    return this.currentRunId;
+    return this.run.runId;
   }
 
   async updateHistory(state: HistoryStepState): Promise<void> {
-    const [batchSize] = state.ids.shape;
-    if (this.batchSize === null) {
-      const runId = typeof this.runIdSource === 'function' ? this.runIdSource() : this.runIdSource;
-      if (!RUN_ID_PATTERN.test(runId)) throw new Error(`InMemoryHistoryPlugin: runId = ${JSON.stringify(runId)}, expected letters, digits, ".", "_" or "-"`);
-      this.currentRunId = runId;
-      this.batchSize = batchSize;
-      for (let b = 0; b < batchSize; b++) this.examples.set(`${runId}_${b}`, new Map());
-    } else if (batchSize !== this.batchSize) {
-      throw new Error(`InMemoryHistoryPlugin: batch size changed from ${this.batchSize} to ${batchSize} within one run; call reset() before a new batch`);
-    }
+    const started = this.run.step(state.ids.shape[0]);
+    for (const fid of started ?? []) this.examples.set(fid, new Map());
     const records = await stepRecords(state, { k: this.k, maxNewTokens: this.maxNewTokens });
-    records.forEach((record, b) => this.examples.get(`${this.currentRunId}_${b}`)!.set(state.step, record));
+    const fids = this.run.fids();
+    records.forEach((record, b) => this.examples.get(fids[b]!)!.set(state.step, record));
   }
 
   /** Ends the run: the next step starts a new one (new run id, any batch size). */
   reset(): void {
-    this.currentRunId = null;
-    this.batchSize = null;
+    this.run.reset();
   }
 
   /** `[{fid: "<runId>_<b>", records}]` for each example of the current run (records in step order). */
   toDict(): { fid: string; records: HistoryStepRecord[] }[] {
-    if (this.currentRunId === null || this.batchSize === null) {
-      throw new Error('InMemoryHistoryPlugin.toDict: nothing recorded yet (updateHistory was not called since the last reset)');
-    }
-    return Array.from({ length: this.batchSize }, (_, b) => {
-      const fid = `${this.currentRunId}_${b}`;
+    return this.run.fids().map((fid) => {
       const reader = this.read(fid);
       return { fid, records: reader.steps().map((step) => reader.get(step)!) };
     });

@@ -151,6 +151,8 @@ export const predictorComponentOptionsSchema = z
     positionStrategy: partSection(),
     /** A `sampler` component instead of temperature/topK/topP. */
     sampler: partSection(),
+    /** A `history` component recording every step (`{ name: 'history-top-k', outputDir, k }` from @mlm/history). */
+    history: partSection(),
   })
   .superRefine((options, context) => {
     if (options.topK !== null && options.topP !== null && options.temperature !== 0) {
@@ -178,14 +180,15 @@ export const mlmPredictorComponent = defineComponent({
   needs: ['model', 'tokenizer', 'random'],
   uses: ['taskInfo'],
   async create(options, { model, tokenizer, random, taskInfo, registry }) {
-    const part = async <TKind extends 'position-strategy' | 'sampler'>(kind: TKind, section: { name: string; [key: string]: unknown } | null, path: string) => {
+    const part = async <TKind extends 'position-strategy' | 'sampler' | 'history'>(kind: TKind, section: { name: string; [key: string]: unknown } | null, path: string) => {
       if (!section) return null;
       const { name, ...rest } = section;
       return registry.create(kind, qualifiedName(name), rest, {}, path);
     };
     const positionStrategy = await part('position-strategy', options.positionStrategy, 'predictor.positionStrategy');
     const sampler = await part('sampler', options.sampler, 'predictor.sampler');
-    const { maxSteps: _maxSteps, maxNewTokens: _maxNewTokens, positionStrategy: _strategy, sampler: _sampler, unmaskSchedule, logitsHook, ...settings } = options;
+    const history = await part('history', options.history, 'predictor.history');
+    const { maxSteps: _maxSteps, maxNewTokens: _maxNewTokens, positionStrategy: _strategy, sampler: _sampler, history: _history, unmaskSchedule, logitsHook, ...settings } = options;
     return createMLMPredictor({
       ...settings,
       model,
@@ -195,6 +198,7 @@ export const mlmPredictorComponent = defineComponent({
       maxNewTokens: options.maxNewTokens ?? (taskInfo?.kind === 'seq2seq' ? taskInfo.blockSize : null),
       sampler,
       positionStrategy,
+      history,
       topK: sampler ? null : settings.topK,
       topP: sampler ? null : settings.topP,
       confidence: positionStrategy ? null : settings.confidence,

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRandom } from '@mlm/random';
 import { SimpleSpaceTokenizer } from '@mlm/collators';
-import { HistoryTopKPlugin, readHistory } from '@mlm/history/node';
+import { createComponentRegistry, definePlugin } from '@mlm/components';
+import { HistoryTopKPlugin, nodeHistoryComponents, readHistory } from '@mlm/history/node';
 import type { PredictorStepEvent } from '@mlm/types';
-import { createMLMPredictor } from './index.js';
+import { MLMPredictor, createMLMPredictor, predictorComponents } from './index.js';
 import { MASK, createWorkedExampleModel, ints, useWasm } from './test-support.js';
 
 const tokenizer = new SimpleSpaceTokenizer(['0', '1', '2', '3', '4']);
@@ -67,5 +68,37 @@ describe('history plugin wired into the predictor', () => {
       expect(reader.get(events.length)!.final).toBe(true);
       expect(reader.get(events.length)!.x.includes(MASK)).toBe(false);
     }
+  });
+
+  it('a config names the history component (predictor.history), built through the registry', async () => {
+    const registry = createComponentRegistry([definePlugin({ name: 'mlm', components: [...predictorComponents, ...nodeHistoryComponents] })]);
+    const resources = { model: createWorkedExampleModel(), tokenizer, random: createRandom(0) };
+    const predictor = (await registry.create(
+      'predictor',
+      'mlm/predictor',
+      { maxSteps: 3, maxNewTokens: 4, topK: 1, history: { name: 'history-top-k', outputDir, k: 2, runId: 'from-config' } },
+      resources,
+      'predictor',
+    )) as MLMPredictor;
+    expect(predictor.history).toBeInstanceOf(HistoryTopKPlugin);
+    const prediction = await predictor.predict({ inputIds: ints([[7]]) });
+    expect(prediction.history).toEqual([{ fid: 'from-config_0' }]);
+    const reader = readHistory(outputDir, 'from-config_0');
+    expect(reader.get(1)!.topkIds![0]).toHaveLength(2);
+
+    const inMemory = (await registry.create('predictor', 'mlm/predictor', { maxSteps: 1, history: { name: 'mlm/in-memory-history', runId: 'memory' } }, resources)) as MLMPredictor;
+    const records = (await inMemory.predict({ inputIds: ints([[7, MASK, MASK]]) })).history as { fid: string; records: unknown[] }[];
+    expect(records.map((entry) => entry.fid)).toEqual(['memory_0']);
+    expect(records[0]!.records.length).toBeGreaterThan(0);
+
+    await expect(registry.create('predictor', 'mlm/predictor', { maxSteps: 1, history: { name: 'history-top-k', outputDir, k: 0 } }, resources, 'predictor')).rejects.toThrow(
+      /predictor\.history\.k: expected a positive integer, got 0/,
+    );
+    await expect(registry.create('predictor', 'mlm/predictor', { maxSteps: 1, history: { name: 'history-top-k' } }, resources, 'predictor')).rejects.toThrow(
+      /predictor\.history\.outputDir: expected a non-empty string, got nothing/,
+    );
+    await expect(registry.create('predictor', 'mlm/predictor', { maxSteps: 1, history: { name: 'mlm/tensorboard-history' } }, resources, 'predictor')).rejects.toThrow(
+      /predictor\.history\.name: unknown history "mlm\/tensorboard-history"; registered .*: mlm\/history-top-k, mlm\/in-memory-history/,
+    );
   });
 });
