@@ -31,8 +31,8 @@ describe('prepareRun (validation before any tensor work)', () => {
 
   it('names component options out of range', async () => {
     expect((await prepareError(['predictor.topK=null', 'predictor.topP=1.5'])).message).toContain('predictor.topP: expected a number in (0, 1], got 1.5');
-    expect((await prepareError(['model.dModel=128', 'model.nhead=2', 'model.rotaryEmbDim=80'])).message).toContain('model.rotaryEmbDim (80) must be ≤ head dim (64)');
-    expect((await prepareError(['model.dModel=30', 'model.nhead=4'])).message).toContain('model.dModel (30) must be divisible by model.nhead (4)');
+    expect((await prepareError(['model.dModel=128', 'model.nhead=2', 'model.rotaryEmbDim=80'])).message).toContain('model.rotaryEmbDim: expected at most the head dimension dModel / nhead = 64, got 80');
+    expect((await prepareError(['model.dModel=30', 'model.nhead=4'])).message).toContain('model.dModel: expected a multiple of nhead = 4 (the head dimension is dModel / nhead), got 30');
   });
 
   it('checks model.maxLength against the widest batch', async () => {
