@@ -165,8 +165,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .option('--backend <name>', 'tensor backend')
     .option('--task <name>', "a built-in task whose tokenizer and task.json to write (folders without tokenizer.json / task.json)")
     .option('--tokenizer <file>', "a tokenizer.json to write instead of the folder's")
-    .action(async (modelPath: string, outDir: string, flags: { ema: boolean; backend?: string; task?: string; tokenizer?: string }) => {
-      await exportCommand({ modelPath, outDir, useEma: flags.ema, backend: flags.backend, task: flags.task, tokenizerFile: flags.tokenizer, io });
+    .option('--xlm-core', 'also write xlm-core/settings.yaml (experiment + Hydra overrides) and xlm-core/train.sh (`xlm job_type=train …` on one GPU, DDP, FSDP)')
+    .option('--gpus <n>', 'GPUs of the multi-GPU commands (with --xlm-core)', '8')
+    .action(async (modelPath: string, outDir: string, flags: { ema: boolean; backend?: string; task?: string; tokenizer?: string; xlmCore?: boolean; gpus: string }) => {
+      await exportCommand({ modelPath, outDir, useEma: flags.ema, backend: flags.backend, task: flags.task, tokenizerFile: flags.tokenizer, xlmCore: flags.xlmCore ?? false, gpus: Number(flags.gpus), io });
     });
 
   program
