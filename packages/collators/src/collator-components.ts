@@ -6,6 +6,9 @@ import { createMLMInfillWithExactTargetPredCollator } from './collators/mlm-infi
 import { createMLMSeq2SeqCollator, createMLMSeq2SeqPredCollator, mlmSeq2SeqCollatorOptionsSchema } from './collators/mlm-seq2seq-collator.js';
 import { createMLMSeq2SeqTrainCollator, mlmSeq2SeqTrainCollatorOptionsSchema } from './collators/mlm-seq2seq-train-collator.js';
 import { positiveIntegerSchema } from './collators/options.js';
+import { createPackedMLMCollator } from './collators/packed-mlm-collator.js';
+import { createPaplUnconditionalCollator } from './collators/papl-unconditional.js';
+import { z } from 'zod';
 
 // The collators as `collator` components. Each validates a config with its class's own schema, less
 // the objects the host provides (tokenizer, random, noise schedule); the block sizes default to the
@@ -31,6 +34,13 @@ function withTaskBlocks<T extends { blockSize?: number | undefined }>(options: T
     ...(seq2seq ? { inputBlockSize: (options as { inputBlockSize?: number }).inputBlockSize ?? taskInfo?.inputBlockSize } : {}),
   };
 }
+
+const packedSchema = z.strictObject({
+  /** Row width of the pre-packed examples; default the task's block size. */
+  blockSize: positiveIntegerSchema.optional(),
+  /** Accepted for xlm-core config compatibility and ignored (the batch carries a dense document mask). */
+  useFlexAttn: z.boolean().optional(),
+});
 
 const needs = ['tokenizer', 'random'] as const;
 const uses = ['taskInfo'] as const;
@@ -94,5 +104,26 @@ export const collatorComponents = [
     needs,
     uses,
     create: (options, context) => createMLMSeq2SeqPredCollator({ ...withTaskBlocks(options, context, true), tokenizer: context.tokenizer, random: context.random }),
+  }),
+  defineComponent({
+    kind: 'collator',
+    name: 'mlm/packed-collator',
+    description: 'pre-packed rows of blockSize ids, documents split at EOS: per-document positions and attention (xlm-core PackedMLMCollator)',
+    schema: packedSchema,
+    needs,
+    uses,
+    create: (options, context) => {
+      const blockSize = options.blockSize ?? context.taskInfo?.blockSize;
+      if (blockSize === undefined) throw new Error('mlm/packed-collator: blockSize must be given when there is no task to take it from');
+      return createPackedMLMCollator({ blockSize, ...(options.useFlexAttn !== undefined ? { useFlexAttn: options.useFlexAttn } : {}), tokenizer: context.tokenizer, random: context.random });
+    },
+  }),
+  defineComponent({
+    kind: 'collator',
+    name: 'mlm/papl-unconditional-collator',
+    description: 'stacks equal-length rows as they are, no masking (xlm-core PaplUnconditionalCollator; unconditional prediction)',
+    schema: z.strictObject({}),
+    needs: ['tokenizer'] as const,
+    create: (_options, { tokenizer }) => createPaplUnconditionalCollator({ tokenizer }),
   }),
 ];

@@ -67,6 +67,7 @@ export { inferBatchLength, iterUnbatch, unbatch, type UnbatchOptions } from './u
 
 // Components (register them in a ComponentRegistry of @mlm/components; the trainer does)
 export { collatorComponents } from './collator-components.js';
+export { datasetComponents, emptyDatasetOptionsSchema, paplUnconditionalDatasetOptionsSchema, type PredictionDataset } from './dataset-components.js';
 export { defaultMLMCollatorOptionsSchema } from './collators/default-mlm-collator.js';
 export { mlmSeq2SeqTrainCollatorOptionsSchema } from './collators/mlm-seq2seq-train-collator.js';
 export { mlmSeq2SeqCollatorOptionsSchema } from './collators/mlm-seq2seq-collator.js';

@@ -2,3 +2,4 @@
 // JSON, text and URL forms and never imports a Node built-in, so it bundles for the browser.
 export { loadHuggingFaceTokenizerFile, loadTokenizerFile, saveTokenizerFile } from './tokenizers/tokenizer-io.js';
 export { createMLMEmptyDatasetFromLengthRef, loadLengthReference } from './collators/length-reference-file.js';
+export { nodeDatasetComponents, emptyDatasetFromLengthRefOptionsSchema } from './node-dataset-components.js';

@@ -109,6 +109,12 @@ export const validationSchema = z
     maxExamples: positiveInteger().nullable().default(256),
     /** Unconditional tasks: how many samples to generate and print. */
     numSamples: nonNegativeInteger().default(4),
+    /**
+     * Unconditional tasks: a `dataset` component whose rows of [MASK] are generated instead of
+     * `numSamples` rows of the block size (mlm/empty-dataset, mlm/empty-dataset-from-length-ref,
+     * mlm/papl-unconditional-dataset); null = numSamples.
+     */
+    predictionSource: componentSection(null),
     /** Write every prediction to predictions/<split>/step=<N>.jsonl. */
     writePredictions: booleanFlag().default(true),
   })

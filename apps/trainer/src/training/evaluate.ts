@@ -59,6 +59,24 @@ function chunk<T>(items: T[], size: number): T[][] {
   return result;
 }
 
+/** Batches of at most `size` consecutive examples whose `inputIds` have the same length. */
+function chunkByLength(items: CollatorInput[], size: number): CollatorInput[][] {
+  const result: CollatorInput[][] = [];
+  let current: CollatorInput[] = [];
+  let length: number | undefined;
+  for (const item of items) {
+    const itemLength = (item.inputIds as ArrayLike<number> | undefined)?.length;
+    if (current.length === size || (current.length > 0 && itemLength !== length)) {
+      result.push(current);
+      current = [];
+    }
+    current.push(item);
+    length = itemLength;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
 function rowOf(matrix: IntMatrix, row: number): number[] {
   const width = matrix.shape[1];
   return Array.from(matrix.data.subarray(row * width, (row + 1) * width));
@@ -136,9 +154,12 @@ export async function evaluateSplit(options: EvaluationOptions): Promise<Evaluat
   }
 
   const metricPrefix = predictionMetricPrefix(prefix);
-  const predictionExamples: CollatorInput[] = unconditional
-    ? Array.from({ length: options.numSamples }, () => ({ inputIds: new Array<number>(task.blockSize).fill(tokenizer.maskTokenId) }))
-    : examples;
+  const predictionDataset = unconditional && components.createPredictionDataset ? await components.createPredictionDataset(createNamedRandom(options.seed, `${split}/prediction-source`)) : undefined;
+  const predictionExamples: CollatorInput[] = predictionDataset
+    ? [...predictionDataset]
+    : unconditional
+      ? Array.from({ length: options.numSamples }, () => ({ inputIds: new Array<number>(task.blockSize).fill(tokenizer.maskTokenId) }))
+      : examples;
   if (predictionExamples.length === 0) return { values, samples, numExamples: examples.length };
 
   const collator = await components.createPredictionCollator(createNamedRandom(options.seed, `${split}/prediction-collator`));
@@ -149,7 +170,9 @@ export async function evaluateSplit(options: EvaluationOptions): Promise<Evaluat
     mkdirSync(path.dirname(options.predictionsFile), { recursive: true });
     writeFileDurablySync(options.predictionsFile, '');
   }
-  for (const group of chunk(predictionExamples, options.batchSize)) {
+  // Rows of different lengths (a prediction source's) go to different batches, so collators that stack
+  // rows as they are (mlm/papl-unconditional-collator) get equal lengths.
+  for (const group of chunkByLength(predictionExamples, options.batchSize)) {
     const batch = collator.collate(group) as MLMPredictionBatch;
     const prediction = await predictor.predict(batch);
     stepsTaken.update({ value: prediction.stepsTaken });

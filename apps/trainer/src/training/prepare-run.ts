@@ -3,6 +3,7 @@ import type { RandomSource } from '@mlm/types';
 import type { ComponentKind, ComponentRegistry, ProvidedResources } from '@mlm/components';
 import { defaultMetricNames } from '@mlm/metrics';
 import { defaultMaxLength } from '@mlm/model';
+import { qualifiedName } from '@mlm/predictor';
 import type { ComponentSection, RunConfig } from '../config/config-schema.js';
 import { taskInfoOf } from '../registry/component-context.js';
 import { ConfigError, type ConfigIssue } from '../util/config-error.js';
@@ -28,6 +29,8 @@ export interface PreparedRun {
   trainCollator: ResolvedComponent;
   predictionCollator: ResolvedComponent;
   metrics: ResolvedComponent[];
+  /** The `dataset` component of unconditional prediction (validation.predictionSource), when set. */
+  predictionSource: ResolvedComponent | null;
   loggers: ResolvedComponent[];
   /** Plugins' training callbacks. */
   callbacks: ResolvedComponent[];
@@ -58,6 +61,33 @@ function collect<T>(issues: ConfigIssue[], fn: () => T): T | undefined {
  */
 export function componentResources(seed: number, role: string, extra: ProvidedResources = {}): ProvidedResources {
   return { random: createNamedRandom(seed, role), log: () => {}, ...extra };
+}
+
+/**
+ * The components a predictor's options name (`logitsHook: shift-by-1`, `positionStrategy: { name, … }`,
+ * …) are built only when the predictor is, at the first validation; their names and options are checked
+ * here, before any work, so a typo is an error listing the registered names.
+ */
+function checkPredictorParts(registry: ComponentRegistry, options: Record<string, unknown>, issues: ConfigIssue[]): void {
+  const byName: [key: string, kind: string][] = [
+    ['logitsHook', 'logits-hook'],
+    ['unmaskSchedule', 'unmask-schedule'],
+  ];
+  const bySection: [key: string, kind: string][] = [
+    ['positionStrategy', 'position-strategy'],
+    ['sampler', 'sampler'],
+    ['history', 'history'],
+  ];
+  for (const [key, kind] of byName) {
+    const name = options[key];
+    if (typeof name === 'string') collect(issues, () => registry.get(kind as ComponentKind, qualifiedName(name), `predictor.${key}`));
+  }
+  for (const [key, kind] of bySection) {
+    const value = options[key];
+    if (typeof value !== 'object' || value === null) continue;
+    const { name, ...rest } = value as { name?: unknown };
+    collect(issues, () => registry.parseOptions(kind as ComponentKind, typeof name === 'string' ? qualifiedName(name) : name, rest, `predictor.${key}`));
+  }
 }
 
 function resolveCollatorSection(
@@ -100,6 +130,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry)
   const model = section('model', config.model, 'model');
   const loss = section('loss', config.loss, 'loss');
   const predictor = section('predictor', config.predictor, 'predictor');
+  if (predictor) checkPredictorParts(registry, predictor.options, issues);
   const loggers = config.logging.loggers.map((logger, index) => section('logger', logger, `logging.loggers[${index}]`));
   const callbacks = config.callbacks.map((callback, index) => section('callback', callback, `callbacks[${index}]`));
   if (issues.length || !taskSection) throw new ConfigError(issues);
@@ -110,6 +141,17 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry)
   const predictionCollator = resolveCollatorSection(registry, config.collators.prediction, task.collatorDefaults.prediction, 'collators.prediction', issues);
   const metricSections = config.metrics ?? defaultMetricNames(task.kind).map((name) => ({ name }));
   const metrics = metricSections.map((metric, index) => section('metric', metric, `metrics[${index}]`));
+  let predictionSource: ResolvedComponent | null = null;
+  if (config.validation.predictionSource.name !== null) {
+    if (task.kind !== 'unconditional') {
+      issues.push({
+        path: 'validation.predictionSource.name',
+        message: `${JSON.stringify(config.validation.predictionSource.name)}: rows of [MASK] are for unconditional tasks; task ${task.name} is ${task.kind} (its prediction split comes from its data)`,
+      });
+    } else {
+      predictionSource = section('dataset', config.validation.predictionSource, 'validation.predictionSource') ?? null;
+    }
+  }
   if (issues.length || !model || !loss || !predictor || !trainCollator || !predictionCollator) throw new ConfigError(issues);
 
   // Widths of real batches, collated without tensors, against the model's largest position.
@@ -154,6 +196,7 @@ export async function prepareRun(config: RunConfig, registry: ComponentRegistry)
     trainCollator,
     predictionCollator,
     metrics: metrics as ResolvedComponent[],
+    predictionSource,
     loggers: loggers as ResolvedComponent[],
     callbacks: callbacks as ResolvedComponent[],
   };
@@ -172,6 +215,7 @@ export function resolvedConfig(prepared: PreparedRun): RunConfig {
     collators: { train: asSection(prepared.trainCollator), prediction: asSection(prepared.predictionCollator) },
     metrics: prepared.metrics.map(asSection),
     callbacks: prepared.callbacks.map(asSection),
+    validation: { ...prepared.config.validation, predictionSource: prepared.predictionSource ? asSection(prepared.predictionSource) : { name: null } },
     logging: { ...prepared.config.logging, loggers: prepared.loggers.map(asSection) },
   };
 }
@@ -197,6 +241,7 @@ export function expandComponentOptions(config: RunConfig, registry: ComponentReg
     collators: { train: expand('collator', config.collators.train, 'collators.train'), prediction: expand('collator', config.collators.prediction, 'collators.prediction') },
     metrics: config.metrics?.map((metric, index) => expand('metric', metric, `metrics[${index}]`)) ?? null,
     callbacks: config.callbacks.map((callback, index) => expand('callback', callback, `callbacks[${index}]`)),
+    validation: { ...config.validation, predictionSource: expand('dataset', config.validation.predictionSource, 'validation.predictionSource') },
     logging: { ...config.logging, loggers: config.logging.loggers.map((logger, index) => expand('logger', logger, `logging.loggers[${index}]`)) },
   };
   if (issues.length) throw new ConfigError(issues);
@@ -229,6 +274,9 @@ export async function instantiateRun(
     createPredictionCollator: (random) =>
       registry.create('collator', prepared.predictionCollator.name, prepared.predictionCollator.options, withRandom(random), 'collators.prediction'),
     createPredictor: (random) => registry.create('predictor', prepared.predictor.name, prepared.predictor.options, withRandom(random), 'predictor'),
+    createPredictionDataset: prepared.predictionSource
+      ? (random) => registry.create('dataset', prepared.predictionSource!.name, prepared.predictionSource!.options, withRandom(random), 'validation.predictionSource')
+      : undefined,
     createMetrics: () =>
       Promise.all(
         prepared.metrics.map((metric, index) => registry.create('metric', metric.name, metric.options, componentResources(seed, 'metric', withModel), `metrics[${index}]`)),

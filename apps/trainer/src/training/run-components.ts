@@ -50,6 +50,8 @@ export interface RunComponents {
   createTrainCollator(random: RandomSource): Promise<TrainCollator>;
   createPredictionCollator(random: RandomSource): Promise<PredictionCollator>;
   createPredictor(random: RandomSource): Promise<MLMPredictor>;
+  /** Unconditional tasks: the rows of [MASK] to generate from (validation.predictionSource), when configured. */
+  createPredictionDataset: ((random: RandomSource) => Promise<Iterable<CollatorInput> & { readonly length: number }>) | undefined;
   /** Fresh prediction metrics (reset state). */
   createMetrics(): Promise<MetricWrapper<unknown, unknown, unknown>[]>;
 }
