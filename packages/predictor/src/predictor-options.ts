@@ -81,7 +81,7 @@ export function addPredictorSettingsIssues(options: SettingsToCheck, context: z.
       code: 'custom',
       path: ['threshold'],
       input: options.threshold,
-      message: `is required when confidence is ${JSON.stringify(options.confidence)} (or set unmaskSchedule for a fixed count per step)`,
+      message: `is required when confidence is ${JSON.stringify(options.confidence)} (or set unmaskSchedule)`,
     });
   }
   if (options.confidence !== null && options.threshold !== null && options.unmaskSchedule !== null) {

@@ -48,14 +48,14 @@ describe('prepareRun (validation before any tensor work)', () => {
   });
 
   it('reports a wrong type, an unknown option and a missing field with their paths', async () => {
-    expect((await prepareError(['model.numLayers=two'])).message).toContain('model.numLayers: expected a positive integer, got "two"');
+    expect((await prepareError(['model.numLayers=two'])).message).toContain('model.numLayers: expected an integer ≥ 0, got "two"');
     expect((await prepareError(['loss.lossOnVisible=true'])).message).toContain('loss: unknown option "lossOnVisible"');
     expect((await prepareError(['task.name=mlm/text-char'])).message).toContain('task.path: expected a non-empty string, got nothing');
     expect((await prepareError(['predictor.confidence=top_prob', 'predictor.threshold=null'])).message).toContain('predictor.threshold: is required when confidence is "top_prob" (or set unmaskSchedule), got null');
   });
 
   it('reports several problems together', async () => {
-    const error = await prepareError(['model.numLayers=0', 'predictor.temperature=-1']);
+    const error = await prepareError(['model.numLayers=-1', 'predictor.temperature=-1']);
     expect(error.issues.map((issue) => issue.path).sort()).toEqual(['model.numLayers', 'predictor.temperature']);
   });
 });
