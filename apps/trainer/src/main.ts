@@ -168,7 +168,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .option('--xlm-core', 'also write xlm-core/settings.yaml (experiment + Hydra overrides) and xlm-core/train.sh (`xlm job_type=train …` on one GPU, DDP, FSDP)')
     .option('--gpus <n>', 'GPUs of the multi-GPU commands (with --xlm-core)', '8')
     .action(async (modelPath: string, outDir: string, flags: { ema: boolean; backend?: string; task?: string; tokenizer?: string; xlmCore?: boolean; gpus: string }) => {
-      await exportCommand({ modelPath, outDir, useEma: flags.ema, backend: flags.backend, task: flags.task, tokenizerFile: flags.tokenizer, xlmCore: flags.xlmCore ?? false, gpus: Number(flags.gpus), io });
+      await exportCommand({ modelPath, outDir, useEma: flags.ema, backend: flags.backend, task: flags.task, tokenizerFile: flags.tokenizer, xlmCore: flags.xlmCore ?? false, gpus: flags.gpus, io });
     });
 
   program

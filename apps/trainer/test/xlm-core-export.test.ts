@@ -113,4 +113,15 @@ describe('mlm export --xlm-core', () => {
     expect(io.text()).toMatch(/--xlm-core needs the model's task \(task\.json\) .*--task <star-easy\|star-medium\|star-hard\|sudoku\|sudoku-4x4\|sudoku-6x6>/);
     expect(existsSync(path.join(root, 'bare-out'))).toBe(false);
   });
+
+  it('--gpus must be a positive integer; another count changes the multi-GPU commands only', async () => {
+    let io = recordingIO();
+    expect(await main(['export', runDir, path.join(root, 'gpus-bad'), '--xlm-core', '--gpus', 'two', '--backend', 'cpu'], { ...noStdin, io })).toBe(1);
+    expect(io.text()).toMatch(/--gpus: expected an integer ≥ 1, got "two"/);
+    io = recordingIO();
+    expect(await main(['export', runDir, path.join(root, 'gpus-3'), '--xlm-core', '--gpus', '3', '--backend', 'cpu'], { ...noStdin, io }), io.text()).toBe(0);
+    // 8 does not split over 3 GPUs: 3 per GPU, 9 in all, and the command says so.
+    expect(io.stdout.join('\n')).toMatch(/the global batch 8 does not split over 3 GPUs: 3 per GPU, 9 in all/);
+    expect(io.stdout.join('\n')).toMatch(/per_device_batch_size=3 global_batch_size=9 .* trainer_strategy=ddp trainer\.devices=3/);
+  });
 });

@@ -10,6 +10,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ static struct {
   char vendor[32];
   char reason[1024];
   char pinned_core[32];
+  char thread_timeout[16];
 } blas;
 
 #if !defined(MLM_NO_DLOPEN)
@@ -98,6 +100,16 @@ static int try_open(const char *path, int openblas_only) {
 }
 #endif
 
+/*
+ * OpenBLAS's worker threads busy-poll (sched_yield in a loop) for 2^OPENBLAS_THREAD_TIMEOUT cycles after
+ * each call before they sleep: 2^28 cycles, ~0.1 s, by default. Between our products the JavaScript
+ * thread runs element-wise kernels on our own pool, so a polling BLAS thread takes a core from them
+ * (and from other processes). Unless the user set it, OpenBLAS loads with this value (2^4 cycles, the
+ * smallest it accepts: its threads go to sleep at once and are woken by the next product); measured
+ * against the default in apps/bench/README.md ("OpenBLAS's idle threads").
+ */
+#define MLM_OPENBLAS_THREAD_TIMEOUT "4"
+
 static void load_blas(void) {
   if (blas.tried) return;
   blas.tried = 1;
@@ -111,6 +123,10 @@ static void load_blas(void) {
     setenv("OPENBLAS_CORETYPE", core, 1);
     snprintf(blas.pinned_core, sizeof blas.pinned_core, "%s", core);
   }
+  const char *timeout_by_user = getenv("OPENBLAS_THREAD_TIMEOUT");
+  const int set_timeout = !(timeout_by_user && *timeout_by_user);
+  if (set_timeout) setenv("OPENBLAS_THREAD_TIMEOUT", MLM_OPENBLAS_THREAD_TIMEOUT, 1);
+  snprintf(blas.thread_timeout, sizeof blas.thread_timeout, "%s", set_timeout ? MLM_OPENBLAS_THREAD_TIMEOUT : timeout_by_user);
   if (override && *override) {
     if (!try_open(override, 0)) {
       const char *error = dlerror();
@@ -157,6 +173,7 @@ static void load_blas(void) {
     }
   }
   if (core) unsetenv("OPENBLAS_CORETYPE");
+  if (set_timeout) unsetenv("OPENBLAS_THREAD_TIMEOUT");
   if (blas.handle && !(blas.vendor[0] == 'O' && blas.core_name)) blas.pinned_core[0] = 0;
 #endif
 }
@@ -255,7 +272,187 @@ static void activate(float *x, uint64_t count, int activation, float alpha) {
   }
 }
 
+/* ---------------------------------------------------------------- thread pool */
+
+/*
+ * A small persistent pool for the element-wise kernels below: `size` threads in all, the calling
+ * (JavaScript) thread included. setThreads sets it to the backend's thread setting, the same count as
+ * the BLAS's: products and element-wise kernels are called one at a time from the JavaScript thread,
+ * so the BLAS's threads and these never run at once (N threads busy, never N + N). Between jobs the
+ * workers sleep on a condition variable: a spinning worker would take a core from the BLAS or XNNPACK.
+ */
+#define MAX_POOL 64
+/*
+ * Below this many elements of work a kernel runs on the calling thread only: waking a sleeping worker
+ * costs some 10-50 µs, about what one thread needs for 32k elements of an element-wise op.
+ */
+#define PARALLEL_MIN_ELEMENTS (1u << 15)
+
+typedef void (*range_fn)(const void *job, uint64_t begin, uint64_t end);
+
+/*
+ * The element-wise loops are compiled twice on x86-64 (GCC, glibc's ifunc picks one when the addon
+ * loads): for Haswell and later (AVX2 + FMA, 8 floats a step) and for the baseline (SSE2), so one
+ * prebuilt binary runs everywhere and uses the wide registers where the CPU has them.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define MLM_VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define MLM_VECTOR_CLONES
+#endif
+
+static struct {
+  pthread_mutex_t busy; /* one job at a time (Node environments in worker threads share the addon) */
+  pthread_mutex_t mutex;
+  pthread_cond_t wake, done;
+  pthread_t workers[MAX_POOL];
+  uint64_t start_generation[MAX_POOL];
+  int size;    /* threads in all, the caller included */
+  int started; /* workers running: indices 1..started */
+  int stop;
+  uint64_t generation;
+  int remaining;
+  range_fn fn;
+  const void *job;
+  uint64_t total;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, {0}, 1, 0, 0, 0, 0, NULL, NULL, 0};
+
+static void chunk_of(uint64_t total, int parts, int index, uint64_t *begin, uint64_t *end) {
+  *begin = total * (uint64_t)index / (uint64_t)parts;
+  *end = total * (uint64_t)(index + 1) / (uint64_t)parts;
+}
+
+static void *pool_worker(void *argument) {
+  const int index = (int)(intptr_t)argument;
+  pthread_mutex_lock(&pool.mutex);
+  uint64_t seen = pool.start_generation[index];
+  for (;;) {
+    while (!pool.stop && pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.mutex);
+    if (pool.stop) break;
+    seen = pool.generation;
+    range_fn fn = pool.fn;
+    const void *job = pool.job;
+    uint64_t total = pool.total, begin, end;
+    int parts = pool.size;
+    pthread_mutex_unlock(&pool.mutex);
+    chunk_of(total, parts, index, &begin, &end);
+    if (begin < end) fn(job, begin, end);
+    pthread_mutex_lock(&pool.mutex);
+    if (--pool.remaining == 0) pthread_cond_signal(&pool.done);
+  }
+  pthread_mutex_unlock(&pool.mutex);
+  return NULL;
+}
+
+/* Callers hold pool.busy. */
+static void pool_stop_workers(void) {
+  if (pool.started == 0) return;
+  pthread_mutex_lock(&pool.mutex);
+  pool.stop = 1;
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.mutex);
+  for (int i = 1; i <= pool.started; i++) pthread_join(pool.workers[i], NULL);
+  pool.stop = 0;
+  pool.started = 0;
+}
+
+static void pool_start_workers(void) {
+  while (pool.started < pool.size - 1) {
+    int index = pool.started + 1;
+    pool.start_generation[index] = pool.generation;
+    if (pthread_create(&pool.workers[index], NULL, pool_worker, (void *)(intptr_t)index) != 0) {
+      pool.size = pool.started + 1; /* run with the workers we have */
+      return;
+    }
+    pool.started = index;
+  }
+}
+
+static void pool_resize(int size) {
+  if (size < 1) size = 1;
+  if (size > MAX_POOL) size = MAX_POOL;
+  pthread_mutex_lock(&pool.busy);
+  if (size != pool.size) {
+    pool_stop_workers();
+    pool.size = size;
+  }
+  pthread_mutex_unlock(&pool.busy);
+}
+
+/* Runs fn over [0, total) split into pool.size ranges, or on this thread alone when `work` is small. */
+static void parallel_for(range_fn fn, const void *job, uint64_t total, uint64_t work) {
+  if (pool.size <= 1 || total < 2 || work < PARALLEL_MIN_ELEMENTS || pthread_mutex_trylock(&pool.busy) != 0) {
+    fn(job, 0, total);
+    return;
+  }
+  pool_start_workers();
+  if (pool.size <= 1) {
+    pthread_mutex_unlock(&pool.busy);
+    fn(job, 0, total);
+    return;
+  }
+  pthread_mutex_lock(&pool.mutex);
+  pool.fn = fn;
+  pool.job = job;
+  pool.total = total;
+  pool.remaining = pool.size - 1;
+  pool.generation++;
+  pthread_cond_broadcast(&pool.wake);
+  int parts = pool.size;
+  pthread_mutex_unlock(&pool.mutex);
+  uint64_t begin, end;
+  chunk_of(total, parts, 0, &begin, &end);
+  if (begin < end) fn(job, begin, end);
+  pthread_mutex_lock(&pool.mutex);
+  while (pool.remaining > 0) pthread_cond_wait(&pool.done, &pool.mutex);
+  pthread_mutex_unlock(&pool.mutex);
+  pthread_mutex_unlock(&pool.busy);
+}
+
 /* ---------------------------------------------------------------- sgemm */
+
+/* The BLAS thread count setThreads last set (0: never set). */
+static int blas_threads = 0;
+
+/*
+ * Products of at most this many multiply-adds (m·n·k) in a batch run one per pool thread, each on one
+ * BLAS thread: 2^21 covers base's attention (128·128·64 = 2^20) and sudoku's (83·83·32); OpenBLAS
+ * itself splits products from 2^18 multiply-adds on across its threads.
+ */
+#define BATCH_PARALLEL_MAX_PRODUCT (1ull << 21)
+
+typedef struct {
+  const float *a, *b;
+  float *c;
+  const float *bias;
+  uint64_t m, k, n, stride_a, stride_b, stride_c;
+  bool transpose_a, transpose_b;
+  int activation;
+  float alpha;
+} sgemm_job;
+
+static void sgemm_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const sgemm_job *job = (const sgemm_job *)pointer;
+  const uint64_t m = job->m, k = job->k, n = job->n;
+  for (uint64_t t = begin; t < end; t++) {
+    const float *a_t = job->a + t * job->stride_a;
+    const float *b_t = job->b + t * job->stride_b;
+    float *c_t = job->c + t * job->stride_c;
+    float beta = 0.0f;
+    if (job->bias) {
+      for (uint64_t row = 0; row < m; row++) memcpy(c_t + row * n, job->bias, n * sizeof(float));
+      beta = 1.0f;
+    }
+    if (k == 0) {
+      if (!job->bias) memset(c_t, 0, m * n * sizeof(float));
+    } else {
+      int lda = (int)(job->transpose_a ? m : k), ldb = (int)(job->transpose_b ? k : n);
+      blas.sgemm(CBLAS_ROW_MAJOR, job->transpose_a ? CBLAS_TRANS : CBLAS_NO_TRANS, job->transpose_b ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)m,
+                 (int)n, (int)k, 1.0f, a_t, lda > 0 ? lda : 1, b_t, ldb > 0 ? ldb : 1, beta, c_t, (int)n);
+    }
+    if (job->activation != ACT_LINEAR) activate(c_t, m * n, job->activation, job->alpha);
+  }
+}
 
 /*
  * sgemm(heap, a, b, c, batch, m, k, n, transposeA, transposeB, strideA, strideB, strideC, bias, activation, alpha)
@@ -301,23 +498,19 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
   }
   if (batch == 0 || m == 0 || n == 0) return make_undefined(env);
 
-  for (uint64_t t = 0; t < batch; t++) {
-    const float *a_t = (const float *)(heap + a) + t * stride_a;
-    const float *b_t = (const float *)(heap + b) + t * stride_b;
-    float *c_t = (float *)(heap + c) + t * stride_c;
-    float beta = 0.0f;
-    if (bias) {
-      for (uint64_t row = 0; row < m; row++) memcpy(c_t + row * n, bias, n * sizeof(float));
-      beta = 1.0f;
-    }
-    if (k == 0) {
-      if (!bias) memset(c_t, 0, m * n * sizeof(float));
-    } else {
-      int lda = (int)(transpose_a ? m : k), ldb = (int)(transpose_b ? k : n);
-      blas.sgemm(CBLAS_ROW_MAJOR, transpose_a ? CBLAS_TRANS : CBLAS_NO_TRANS, transpose_b ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)m, (int)n,
-                 (int)k, 1.0f, a_t, lda > 0 ? lda : 1, b_t, ldb > 0 ? ldb : 1, beta, c_t, (int)n);
-    }
-    if (activation != ACT_LINEAR) activate(c_t, m * n, activation, (float)alpha_value);
+  sgemm_job job = {(const float *)(heap + a), (const float *)(heap + b), (float *)(heap + c), bias, m, k, n, stride_a, stride_b, stride_c,
+                   transpose_a, transpose_b, activation, (float)alpha_value};
+  /*
+   * A batch of small products (attention's per-head scores and values): one product per pool thread,
+   * each single-threaded in the BLAS, instead of every small product split across the BLAS's threads
+   * (a wake-up and a join per product). Larger products keep the BLAS's own threading.
+   */
+  if (batch >= 2 && pool.size > 1 && blas.set_threads && blas_threads > 1 && m * n * k <= BATCH_PARALLEL_MAX_PRODUCT) {
+    blas.set_threads(1);
+    parallel_for(sgemm_range, &job, batch, batch * m * n * k);
+    blas.set_threads(blas_threads);
+  } else {
+    sgemm_range(&job, 0, batch);
   }
   return make_undefined(env);
 }
@@ -412,6 +605,480 @@ static napi_value Transpose(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+/* ---------------------------------------------------------------- element-wise kernels */
+
+/* A float32 tensor of `count` elements at byte `offset`, inside the heap. */
+static int get_tensor(napi_env env, napi_value value, const char *name, uint64_t count, uint64_t bytes, uint8_t *heap,
+                      uint64_t heap_length, void **out) {
+  uint64_t offset;
+  if (!get_u32(env, value, name, &offset)) return 0;
+  if (offset % bytes != 0) THROW(env, "%s: byte offset %llu is not a multiple of %llu", name, (unsigned long long)offset, (unsigned long long)bytes);
+  if (offset + count * bytes > heap_length)
+    THROW(env, "%s: bytes [%llu, %llu) lie outside the heap (%llu bytes)", name, (unsigned long long)offset,
+          (unsigned long long)(offset + count * bytes), (unsigned long long)heap_length);
+  *out = heap + offset;
+  return 1;
+}
+
+/* A shape: an array of 0 to MAX_RANK dimensions (below 2^32), and its element count (below 2^32). */
+static int get_shape(napi_env env, napi_value value, const char *name, uint64_t *shape, uint32_t *rank, uint64_t *size) {
+  bool is_array = false;
+  napi_is_array(env, value, &is_array);
+  if (!is_array) THROW(env, "%s: expected an array of dimensions", name);
+  napi_get_array_length(env, value, rank);
+  if (*rank > MAX_RANK) THROW(env, "%s: expected at most %d dimensions, got %u", name, MAX_RANK, *rank);
+  *size = 1;
+  for (uint32_t i = 0; i < *rank; i++) {
+    napi_value element;
+    napi_get_element(env, value, i, &element);
+    if (!get_u32(env, element, name, &shape[i])) return 0;
+    *size *= shape[i];
+    if (*size > 0xffffffffull) THROW(env, "%s: more than 2^32 elements", name);
+  }
+  return 1;
+}
+
+enum { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_SQUARED_DIFFERENCE = 4, BIN_MAXIMUM = 5, BIN_MINIMUM = 6, BIN_LAST = 6 };
+
+typedef struct {
+  int op, rank;
+  uint64_t shape[MAX_RANK], stride_a[MAX_RANK], stride_b[MAX_RANK];
+  const float *a, *b;
+  float *out;
+} binary_job;
+
+#define BINARY_LOOPS(EXPR)                                              \
+  do {                                                                  \
+    if (step_a && step_b)                                               \
+      for (uint64_t i = 0; i < n; i++) { float x = a[i], y = b[i]; o[i] = (EXPR); } \
+    else if (step_a) {                                                  \
+      const float y = b[0];                                             \
+      for (uint64_t i = 0; i < n; i++) { float x = a[i]; o[i] = (EXPR); } \
+    } else if (step_b) {                                                \
+      const float x = a[0];                                             \
+      for (uint64_t i = 0; i < n; i++) { float y = b[i]; o[i] = (EXPR); } \
+    } else {                                                            \
+      const float x = a[0], y = b[0], v = (EXPR);                       \
+      for (uint64_t i = 0; i < n; i++) o[i] = v;                        \
+    }                                                                   \
+  } while (0)
+
+/* o[i] = a[i·step_a] op b[i·step_b] for i < n; steps are 0 (broadcast) or 1. */
+static void binary_run(int op, const float *a, uint64_t step_a, const float *b, uint64_t step_b, float *o, uint64_t n) {
+  switch (op) {
+  case BIN_ADD: BINARY_LOOPS(x + y); break;
+  case BIN_SUB: BINARY_LOOPS(x - y); break;
+  case BIN_MUL: BINARY_LOOPS(x * y); break;
+  case BIN_DIV: BINARY_LOOPS(x / y); break;
+  case BIN_SQUARED_DIFFERENCE: BINARY_LOOPS((x - y) * (x - y)); break;
+  /* NaN in either operand gives NaN, as tfjs's Maximum and Minimum. */
+  case BIN_MAXIMUM: BINARY_LOOPS(x != x || y != y ? NAN : (x > y ? x : y)); break;
+  case BIN_MINIMUM: BINARY_LOOPS(x != x || y != y ? NAN : (x < y ? x : y)); break;
+  default: break;
+  }
+}
+
+MLM_VECTOR_CLONES static void binary_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const binary_job *job = (const binary_job *)pointer;
+  const int rank = job->rank;
+  const uint64_t inner = job->shape[rank - 1], inner_a = job->stride_a[rank - 1], inner_b = job->stride_b[rank - 1];
+  uint64_t coordinate[MAX_RANK], remainder = begin, offset_a = 0, offset_b = 0;
+  for (int axis = rank - 1; axis >= 0; axis--) {
+    coordinate[axis] = remainder % job->shape[axis];
+    remainder /= job->shape[axis];
+    offset_a += coordinate[axis] * job->stride_a[axis];
+    offset_b += coordinate[axis] * job->stride_b[axis];
+  }
+  uint64_t index = begin;
+  while (index < end) {
+    uint64_t n = inner - coordinate[rank - 1];
+    if (n > end - index) n = end - index;
+    binary_run(job->op, job->a + offset_a, inner_a, job->b + offset_b, inner_b, job->out + index, n);
+    index += n;
+    coordinate[rank - 1] += n;
+    offset_a += n * inner_a;
+    offset_b += n * inner_b;
+    if (coordinate[rank - 1] < inner) continue;
+    offset_a -= inner * inner_a;
+    offset_b -= inner * inner_b;
+    coordinate[rank - 1] = 0;
+    for (int axis = rank - 2; axis >= 0; axis--) {
+      coordinate[axis]++;
+      offset_a += job->stride_a[axis];
+      offset_b += job->stride_b[axis];
+      if (coordinate[axis] < job->shape[axis]) break;
+      offset_a -= coordinate[axis] * job->stride_a[axis];
+      offset_b -= coordinate[axis] * job->stride_b[axis];
+      coordinate[axis] = 0;
+    }
+  }
+}
+
+/*
+ * binary(heap, op, a, aShape, b, bShape, out): out = a op b for float32 tensors, with numpy
+ * broadcasting (out's shape is the broadcast of the two; its region must hold that many floats).
+ * op: 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 maximum, 6 minimum. out may be a or b.
+ */
+static napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 7) THROW(env, "binary: expected 7 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, a_shape[MAX_RANK], b_shape[MAX_RANK], a_size, b_size;
+  uint32_t a_rank, b_rank;
+  int32_t op;
+  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
+  if (napi_get_value_int32(env, args[1], &op) != napi_ok || op < 0 || op > BIN_LAST)
+    THROW(env, "op: expected 0 (add), 1 (sub), 2 (mul), 3 (div), 4 (squared difference), 5 (maximum) or 6 (minimum)");
+  if (!get_shape(env, args[3], "aShape", a_shape, &a_rank, &a_size) || !get_shape(env, args[5], "bShape", b_shape, &b_rank, &b_size)) return NULL;
+  /* Broadcast, right-aligned; size-1 axes dropped, then axes that both operands walk alike merged. */
+  const uint32_t rank = a_rank > b_rank ? a_rank : b_rank;
+  binary_job job;
+  job.op = op;
+  job.rank = 0;
+  uint64_t out_size = 1, stride_a = 1, stride_b = 1;
+  uint64_t shape[MAX_RANK], sa[MAX_RANK], sb[MAX_RANK];
+  for (int axis = (int)rank - 1; axis >= 0; axis--) {
+    int ia = axis - (int)(rank - a_rank), ib = axis - (int)(rank - b_rank);
+    uint64_t da = ia >= 0 ? a_shape[ia] : 1, db = ib >= 0 ? b_shape[ib] : 1;
+    if (da != db && da != 1 && db != 1)
+      THROW(env, "binary: shapes do not broadcast (axis %d: %llu vs %llu)", axis, (unsigned long long)da, (unsigned long long)db);
+    uint64_t d = da > db ? da : db;
+    shape[axis] = d;
+    sa[axis] = da == 1 ? 0 : stride_a;
+    sb[axis] = db == 1 ? 0 : stride_b;
+    stride_a *= da;
+    stride_b *= db;
+    out_size *= d;
+  }
+  void *a, *b, *out;
+  if (!get_tensor(env, args[2], "a", a_size, 4, heap, heap_length, &a) || !get_tensor(env, args[4], "b", b_size, 4, heap, heap_length, &b) ||
+      !get_tensor(env, args[6], "out", out_size, 4, heap, heap_length, &out))
+    return NULL;
+  if (out_size == 0) return make_undefined(env);
+  for (uint32_t axis = 0; axis < rank; axis++) {
+    if (shape[axis] == 1) continue;
+    int last = job.rank - 1;
+    if (last >= 0 && job.stride_a[last] == sa[axis] * shape[axis] && job.stride_b[last] == sb[axis] * shape[axis]) {
+      job.shape[last] *= shape[axis];
+      job.stride_a[last] = sa[axis];
+      job.stride_b[last] = sb[axis];
+    } else {
+      job.shape[job.rank] = shape[axis];
+      job.stride_a[job.rank] = sa[axis];
+      job.stride_b[job.rank] = sb[axis];
+      job.rank++;
+    }
+  }
+  if (job.rank == 0) {
+    job.rank = 1;
+    job.shape[0] = 1;
+    job.stride_a[0] = job.stride_b[0] = 0;
+  }
+  job.a = (const float *)a;
+  job.b = (const float *)b;
+  job.out = (float *)out;
+  parallel_for(binary_range, &job, out_size, out_size);
+  return make_undefined(env);
+}
+
+/*
+ * expf that the compiler can vectorise (glibc's expf is a call per element; the softmax and exp kernels
+ * were 3x slower than XNNPACK's with it): Cody-Waite reduction x = n·ln2 + r, |r| <= ln2/2, then
+ * Cephes's degree-6 polynomial for e^r, scaled by 2^n through the exponent bits. Within 2 ulp of
+ * the correctly rounded result on [-87.3, 88.3]; below, 0 (where expf gives subnormals or 0); above,
+ * +inf; NaN stays NaN.
+ */
+static inline float exp_approx(float x) {
+  const float magic = 12582912.0f; /* 1.5·2^23: adding it rounds to an integer in the low mantissa bits */
+  float clamped = x < -87.33654f ? -87.33654f : (x > 88.72283f ? 88.72283f : x);
+  float shifted = clamped * 1.44269504088896341f + magic;
+  float n = shifted - magic;
+  int32_t shifted_bits, n_int;
+  memcpy(&shifted_bits, &shifted, 4);
+  int32_t magic_bits;
+  memcpy(&magic_bits, &magic, 4);
+  n_int = shifted_bits - magic_bits;
+  float r = clamped - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  /* 2^n in two halves so that n = 128 (x near 88.7) does not overflow the exponent field. */
+  int32_t half = n_int >> 1;
+  int32_t scale_a_bits = (half + 127) << 23, scale_b_bits = (n_int - half + 127) << 23;
+  float scale_a, scale_b;
+  memcpy(&scale_a, &scale_a_bits, 4);
+  memcpy(&scale_b, &scale_b_bits, 4);
+  float result = p * scale_a * scale_b;
+  result = x < -87.33654f ? 0.0f : result;
+  result = x > 88.72283f ? INFINITY : result;
+  return x != x ? x : result;
+}
+
+enum {
+  UN_COPY = 0, UN_SQUARE = 1, UN_NEG = 2, UN_RELU = 3, UN_EXP = 4, UN_RSQRT = 5, UN_SQRT = 6, UN_STEP = 7, UN_SIGMOID = 8,
+  UN_LOG = 9, UN_RECIPROCAL = 10, UN_ABS = 11, UN_LAST = 11
+};
+/* Source element types of `unary` (the result is always float32): a cast when not float32. */
+enum { TYPE_FLOAT32 = 0, TYPE_INT32 = 1, TYPE_BOOL = 2 };
+
+typedef struct {
+  int op, type;
+  float alpha;
+  const void *x;
+  float *out;
+} unary_job;
+
+#define UNARY_LOOP(EXPR)                                         \
+  for (uint64_t i = begin; i < end; i++) {                       \
+    const float x = source[i];                                   \
+    o[i] = (EXPR);                                               \
+  }
+
+MLM_VECTOR_CLONES static void unary_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const unary_job *job = (const unary_job *)pointer;
+  float *o = job->out;
+  if (job->type == TYPE_INT32) {
+    const int32_t *source = (const int32_t *)job->x;
+    for (uint64_t i = begin; i < end; i++) o[i] = (float)source[i];
+    return;
+  }
+  if (job->type == TYPE_BOOL) {
+    const uint8_t *source = (const uint8_t *)job->x;
+    for (uint64_t i = begin; i < end; i++) o[i] = source[i] ? 1.0f : 0.0f;
+    return;
+  }
+  const float *source = (const float *)job->x;
+  const float alpha = job->alpha;
+  switch (job->op) {
+  case UN_COPY: if (o != source) memmove(o + begin, source + begin, (end - begin) * sizeof(float)); break;
+  case UN_SQUARE: UNARY_LOOP(x * x); break;
+  case UN_NEG: UNARY_LOOP(-x); break;
+  case UN_RELU: UNARY_LOOP(x < 0 ? 0.0f : x); break; /* NaN stays NaN */
+  case UN_EXP: UNARY_LOOP(exp_approx(x)); break;
+  case UN_RSQRT: UNARY_LOOP(1.0f / sqrtf(x)); break;
+  case UN_SQRT: UNARY_LOOP(sqrtf(x)); break;
+  case UN_STEP: UNARY_LOOP(x != x ? x : (x > 0 ? 1.0f : alpha)); break;
+  case UN_SIGMOID: UNARY_LOOP(1.0f / (1.0f + exp_approx(-x))); break;
+  case UN_LOG: UNARY_LOOP(logf(x)); break;
+  case UN_RECIPROCAL: UNARY_LOOP(1.0f / x); break;
+  case UN_ABS: UNARY_LOOP(fabsf(x)); break;
+  default: break;
+  }
+}
+
+/*
+ * unary(heap, op, x, xType, out, count, alpha): out = op(x) elementwise, float32 out. xType 0: float32
+ * x; 1 (int32) and 2 (bool, one byte each) cast to float32 and need op 0 (copy). op: 0 copy, 1 square,
+ * 2 neg, 3 relu, 4 exp, 5 rsqrt, 6 sqrt, 7 step (x > 0 ? 1 : alpha), 8 sigmoid, 9 log, 10 reciprocal,
+ * 11 abs. out may be x (float32).
+ */
+static napi_value Unary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 7) THROW(env, "unary: expected 7 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, count;
+  int32_t op, type;
+  double alpha;
+  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
+  if (napi_get_value_int32(env, args[1], &op) != napi_ok || op < 0 || op > UN_LAST) THROW(env, "op: expected an integer in [0, %d]", UN_LAST);
+  if (napi_get_value_int32(env, args[3], &type) != napi_ok || type < TYPE_FLOAT32 || type > TYPE_BOOL)
+    THROW(env, "xType: expected 0 (float32), 1 (int32) or 2 (bool)");
+  if (type != TYPE_FLOAT32 && op != UN_COPY) THROW(env, "op: int32 and bool inputs take op 0 (a cast to float32), got %d", op);
+  if (!get_u32(env, args[5], "count", &count)) return NULL;
+  if (napi_get_value_double(env, args[6], &alpha) != napi_ok) THROW(env, "alpha: expected a number");
+  void *x, *out;
+  if (!get_tensor(env, args[2], "x", count, type == TYPE_BOOL ? 1 : 4, heap, heap_length, &x) ||
+      !get_tensor(env, args[4], "out", count, 4, heap, heap_length, &out))
+    return NULL;
+  unary_job job = {op, type, (float)alpha, x, (float *)out};
+  parallel_for(unary_range, &job, count, count);
+  return make_undefined(env);
+}
+
+/* ---------------------------------------------------------------- reductions and softmax */
+
+enum { RED_SUM = 0, RED_MEAN = 1, RED_MAX = 2, RED_MIN = 3, RED_LAST = 3 };
+
+typedef struct {
+  int op;
+  uint64_t rows, inner;
+  const float *x;
+  float *out;
+} reduce_job;
+
+/* Largest of n >= 1 floats, in 8 lanes (vectorisable); a NaN in the row may or may not win. */
+static inline float row_max(const float *row, uint64_t n) {
+  float lanes[8];
+  for (int j = 0; j < 8; j++) lanes[j] = row[0];
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) lanes[j] = row[i + j] > lanes[j] ? row[i + j] : lanes[j];
+  float m = lanes[0];
+  for (int j = 1; j < 8; j++) m = lanes[j] > m ? lanes[j] : m;
+  for (; i < n; i++) m = row[i] > m ? row[i] : m;
+  return m;
+}
+
+/* max(-row): the smallest entry, negated. */
+static inline float row_max_negated(const float *row, uint64_t n) {
+  float lanes[8];
+  for (int j = 0; j < 8; j++) lanes[j] = -row[0];
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) lanes[j] = -row[i + j] > lanes[j] ? -row[i + j] : lanes[j];
+  float m = lanes[0];
+  for (int j = 1; j < 8; j++) m = lanes[j] > m ? lanes[j] : m;
+  for (; i < n; i++) m = -row[i] > m ? -row[i] : m;
+  return m;
+}
+
+/* Over the innermost axis: out[r] = reduce(x[r, :]); sums in float64. */
+MLM_VECTOR_CLONES static void reduce_rows_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const reduce_job *job = (const reduce_job *)pointer;
+  const uint64_t inner = job->inner;
+  for (uint64_t r = begin; r < end; r++) {
+    const float *row = job->x + r * inner;
+    if (job->op == RED_SUM || job->op == RED_MEAN) {
+      double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
+      uint64_t i = 0;
+      for (; i + 8 <= inner; i += 8)
+        for (int j = 0; j < 8; j++) lanes[j] += row[i + j];
+      for (; i < inner; i++) s += row[i];
+      for (int j = 0; j < 8; j++) s += lanes[j];
+      job->out[r] = (float)(job->op == RED_MEAN ? s / (double)inner : s);
+    } else {
+      /* NaN wins, as tfjs's Max and Min: checked after the vectorisable pass. */
+      float m = job->op == RED_MAX ? row_max(row, inner) : -row_max_negated(row, inner);
+      for (uint64_t i = 0; i < inner; i++)
+        if (row[i] != row[i]) {
+          m = row[i];
+          break;
+        }
+      job->out[r] = m;
+    }
+  }
+}
+
+/* Over leading axes: out[j] = reduce_i(x[i, j]) for columns j in [begin, end); float64 sums. */
+MLM_VECTOR_CLONES static void reduce_leading_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const reduce_job *job = (const reduce_job *)pointer;
+  enum { BLOCK = 512 };
+  double sums[BLOCK];
+  float extremes[BLOCK];
+  for (uint64_t start = begin; start < end; start += BLOCK) {
+    const uint64_t width = end - start < BLOCK ? end - start : BLOCK;
+    const int sum = job->op == RED_SUM || job->op == RED_MEAN;
+    if (sum) for (uint64_t j = 0; j < width; j++) sums[j] = 0;
+    else for (uint64_t j = 0; j < width; j++) extremes[j] = job->x[start + j];
+    for (uint64_t i = sum ? 0 : 1; i < job->rows; i++) {
+      const float *row = job->x + i * job->inner + start;
+      if (sum) for (uint64_t j = 0; j < width; j++) sums[j] += row[j];
+      else if (job->op == RED_MAX)
+        for (uint64_t j = 0; j < width; j++) extremes[j] = (row[j] > extremes[j] || row[j] != row[j]) && extremes[j] == extremes[j] ? row[j] : extremes[j];
+      else
+        for (uint64_t j = 0; j < width; j++) extremes[j] = (row[j] < extremes[j] || row[j] != row[j]) && extremes[j] == extremes[j] ? row[j] : extremes[j];
+    }
+    for (uint64_t j = 0; j < width; j++)
+      job->out[start + j] = sum ? (float)(job->op == RED_MEAN ? sums[j] / (double)job->rows : sums[j]) : extremes[j];
+  }
+}
+
+/*
+ * reduce(heap, op, x, out, rows, inner, leading): x is [rows, inner] float32. leading false: out[rows]
+ * reduces each row (the innermost axes); true: out[inner] reduces over the rows (the leading axes).
+ * op: 0 sum, 1 mean, 2 max, 3 min (NaN wins, as tfjs).
+ */
+static napi_value Reduce(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 7) THROW(env, "reduce: expected 7 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, rows, inner;
+  int32_t op;
+  bool leading;
+  if (!get_heap(env, args[0], &heap, &heap_length)) return NULL;
+  if (napi_get_value_int32(env, args[1], &op) != napi_ok || op < 0 || op > RED_LAST) THROW(env, "op: expected 0 (sum), 1 (mean), 2 (max) or 3 (min)");
+  if (!get_u32(env, args[4], "rows", &rows) || !get_u32(env, args[5], "inner", &inner)) return NULL;
+  if (napi_get_value_bool(env, args[6], &leading) != napi_ok) THROW(env, "leading: expected a boolean");
+  if (rows * inner > 0xffffffffull) THROW(env, "reduce: more than 2^32 elements");
+  void *x, *out;
+  if (!get_tensor(env, args[2], "x", rows * inner, 4, heap, heap_length, &x) ||
+      !get_tensor(env, args[3], "out", leading ? inner : rows, 4, heap, heap_length, &out))
+    return NULL;
+  if ((leading ? inner : rows) == 0) return make_undefined(env);
+  if ((leading ? rows : inner) == 0) {
+    if (op >= RED_MAX) THROW(env, "reduce: max and min of an empty axis are undefined");
+    memset(out, 0, (leading ? inner : rows) * sizeof(float));
+    return make_undefined(env);
+  }
+  uint64_t xs = (uint64_t)((uint8_t *)x - heap), os = (uint64_t)((uint8_t *)out - heap);
+  if (xs < os + (leading ? inner : rows) * 4 && os < xs + rows * inner * 4) THROW(env, "reduce: x and out overlap");
+  reduce_job job = {op, rows, inner, (const float *)x, (float *)out};
+  if (leading) parallel_for(reduce_leading_range, &job, inner, rows * inner);
+  else parallel_for(reduce_rows_range, &job, rows, rows * inner);
+  return make_undefined(env);
+}
+
+/*
+ * Softmax of each row: e = exp(x - max), then e / Σe. The sum runs in 8 float64 lanes while the
+ * exponentials are written (vectorisable), then the lanes are added.
+ */
+MLM_VECTOR_CLONES static void softmax_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const reduce_job *job = (const reduce_job *)pointer;
+  const uint64_t inner = job->inner;
+  for (uint64_t r = begin; r < end; r++) {
+    const float *row = job->x + r * inner;
+    float *o = job->out + r * inner;
+    const float m = row_max(row, inner);
+    double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    uint64_t i = 0;
+    for (; i + 8 <= inner; i += 8)
+      for (int j = 0; j < 8; j++) {
+        const float e = exp_approx(row[i + j] - m);
+        o[i + j] = e;
+        lanes[j] += e;
+      }
+    double s = 0;
+    for (; i < inner; i++) {
+      const float e = exp_approx(row[i] - m);
+      o[i] = e;
+      s += e;
+    }
+    for (int j = 0; j < 8; j++) s += lanes[j];
+    const float total = (float)s;
+    for (uint64_t j = 0; j < inner; j++) o[j] = o[j] / total;
+  }
+}
+
+/* softmax(heap, x, out, rows, inner): softmax over the innermost axis of x [rows, inner]; out may be x. */
+static napi_value Softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 5) THROW(env, "softmax: expected 5 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, rows, inner;
+  if (!get_heap(env, args[0], &heap, &heap_length) || !get_u32(env, args[3], "rows", &rows) || !get_u32(env, args[4], "inner", &inner)) return NULL;
+  if (rows * inner > 0xffffffffull) THROW(env, "softmax: more than 2^32 elements");
+  void *x, *out;
+  if (!get_tensor(env, args[1], "x", rows * inner, 4, heap, heap_length, &x) || !get_tensor(env, args[2], "out", rows * inner, 4, heap, heap_length, &out))
+    return NULL;
+  if (rows == 0 || inner == 0) return make_undefined(env);
+  reduce_job job = {RED_SUM, rows, inner, (const float *)x, (float *)out};
+  parallel_for(softmax_range, &job, rows, rows * inner * 4);
+  return make_undefined(env);
+}
+
 /* ---------------------------------------------------------------- BLAS information and threads */
 
 static void set_string(napi_env env, napi_value object, const char *key, const char *value) {
@@ -434,6 +1101,7 @@ static napi_value BlasInfo(napi_env env, napi_callback_info info) {
   set_string(env, result, "config", blas.config ? blas.config() : NULL);
   set_string(env, result, "pinnedCoreType", blas.pinned_core[0] ? blas.pinned_core : NULL);
   set_string(env, result, "reason", blas.handle ? NULL : blas.reason);
+  set_string(env, result, "threadTimeout", blas.handle && blas.vendor[0] == 'O' ? blas.thread_timeout : NULL);
   if (blas.get_threads) napi_create_int32(env, blas.get_threads(), &v);
   else napi_get_null(env, &v);
   napi_set_named_property(env, result, "threads", v);
@@ -449,6 +1117,8 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
     THROW(env, "setThreads: expected an integer number of threads in [1, 256]");
   load_blas();
   if (blas.set_threads) blas.set_threads(threads);
+  blas_threads = threads;
+  pool_resize(threads);
   napi_value result;
   if (blas.get_threads) napi_create_int32(env, blas.get_threads(), &result);
   else napi_create_int32(env, blas.set_threads ? threads : 1, &result);
@@ -463,6 +1133,10 @@ NAPI_MODULE_INIT() {
       {"blasInfo", NULL, BlasInfo, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},
       {"transpose", NULL, Transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, Binary, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, Unary, NULL, NULL, NULL, napi_default, NULL},
+      {"reduce", NULL, Reduce, NULL, NULL, NULL, napi_default, NULL},
+      {"softmax", NULL, Softmax, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

@@ -47,7 +47,7 @@ if (!compiler) skip(`no C compiler found (tried ${process.env.CC ? `CC=${process
 const include = findNodeHeaders();
 if (!include) skip(`Node's headers (node_api.h) not found beside ${process.execPath}; set MLM_NODE_INCLUDE to their folder`);
 
-const flags = ['-O3', '-std=c11', '-D_GNU_SOURCE', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter', `-I${include}`];
+const flags = ['-O3', '-fno-trapping-math', '-fno-math-errno', '-std=c11', '-D_GNU_SOURCE', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Wno-unused-parameter', `-I${include}`];
 const link = process.platform === 'darwin' ? ['-dynamiclib', '-undefined', 'dynamic_lookup'] : ['-shared', '-ldl', '-lpthread', '-lm'];
 mkdirSync(outputDir, { recursive: true });
 const temporary = `${output}.${process.pid}.tmp`;

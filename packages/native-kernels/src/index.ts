@@ -14,6 +14,11 @@ export interface BlasInfo {
   config: string | null;
   /** The `OPENBLAS_CORETYPE` we chose from the CPU flags while OpenBLAS loaded (none when the user set one). */
   pinnedCoreType: string | null;
+  /**
+   * OpenBLAS only: the OPENBLAS_THREAD_TIMEOUT it loaded with (its idle threads poll 2^value cycles
+   * before sleeping): the user's, or the addon's choice, `4` (sleep at once; OpenBLAS's default is 28).
+   */
+  threadTimeout?: string | null;
   /** Why no BLAS is available. */
   reason: string | null;
   threads: number | null;
@@ -22,6 +27,23 @@ export interface BlasInfo {
 /** Activation codes of `sgemm`. */
 export const ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, elu: 4, leakyrelu: 5 } as const;
 export type ActivationName = keyof typeof ACTIVATIONS;
+
+/** Operation codes of `binary`. */
+export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, squaredDifference: 4, maximum: 5, minimum: 6 } as const;
+export type BinaryOpName = keyof typeof BINARY_OPS;
+
+/** Operation codes of `unary`. */
+export const UNARY_OPS = {
+  copy: 0, square: 1, neg: 2, relu: 3, exp: 4, rsqrt: 5, sqrt: 6, step: 7, sigmoid: 8, log: 9, reciprocal: 10, abs: 11,
+} as const;
+export type UnaryOpName = keyof typeof UNARY_OPS;
+
+/** Source element types of `unary` (the output is float32). */
+export const ELEMENT_TYPES = { float32: 0, int32: 1, bool: 2 } as const;
+
+/** Operation codes of `reduce`. */
+export const REDUCE_OPS = { sum: 0, mean: 1, max: 2, min: 3 } as const;
+export type ReduceOpName = keyof typeof REDUCE_OPS;
 
 /**
  * The addon's functions. Every `heap` is a Uint8Array over the whole wasm memory (its current
@@ -48,8 +70,29 @@ export interface NativeKernelsAddon {
    * (4: float32/int32, 1: bool) bytes; x and out must not overlap. Needs no BLAS.
    */
   transpose(heap: Uint8Array, x: number, out: number, elementBytes: number, shape: number[], perm: number[]): void;
+  /**
+   * out = a op b (float32), numpy broadcasting of `aShape` and `bShape` (right-aligned); out holds the
+   * broadcast shape's elements and may be a or b. op from `BINARY_OPS`. Threaded on the addon's pool.
+   */
+  binary(heap: Uint8Array, op: number, a: number, aShape: readonly number[], b: number, bShape: readonly number[], out: number): void;
+  /**
+   * out[i] = op(x[i]) for `count` elements, float32 out; x is float32 (`xType` 0), or int32 (1) / bool
+   * (2, one byte each) with op 0 = a cast to float32. op from `UNARY_OPS`; alpha is step's value for
+   * x <= 0. out may be x.
+   */
+  unary(heap: Uint8Array, op: number, x: number, xType: number, out: number, count: number, alpha: number): void;
+  /**
+   * x is float32 [rows, inner]: `leading` false reduces each row into out[rows], true reduces over the
+   * rows into out[inner]. op from `REDUCE_OPS`; sums accumulate in float64. x and out must not overlap.
+   */
+  reduce(heap: Uint8Array, op: number, x: number, out: number, rows: number, inner: number, leading: boolean): void;
+  /** out = softmax over the innermost axis of float32 x [rows, inner]; out may be x. */
+  softmax(heap: Uint8Array, x: number, out: number, rows: number, inner: number): void;
   blasInfo(): BlasInfo;
-  /** Sets the BLAS thread count; returns the count in use. */
+  /**
+   * Sets the BLAS thread count and the element-wise kernels' pool to `threads` (they never run at
+   * once); returns the BLAS's count in use.
+   */
   setThreads(threads: number): number;
 }
 

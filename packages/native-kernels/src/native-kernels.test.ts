@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, addonPath, loadNativeKernels, type NativeKernelsAddon } from './index.js';
+import { ACTIVATIONS, BINARY_OPS, ELEMENT_TYPES, REDUCE_OPS, UNARY_OPS, addonPath, loadNativeKernels, type NativeKernelsAddon } from './index.js';
 
 // Where the addon is not built (no C compiler) or no BLAS is installed these tests are skipped, except
 // in CI (CI=true), which installs both: there a missing addon fails the tests instead.
@@ -104,6 +104,42 @@ describe('@mlm/native-kernels', () => {
     );
   });
 
+  runNative('batches of small products run one per pool thread (2 threads), with the same results as on 1', () => {
+    const native = addon();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 12 }), fc.integer({ min: 8, max: 40 }), fc.integer({ min: 8, max: 40 }), fc.integer({ min: 8, max: 40 }),
+        fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(),
+        (batch, m, k, n, transposeA, transposeB, shareB, withBias) => {
+          const strideA = m * k;
+          const strideB = shareB ? 0 : k * n;
+          const aValues = Float32Array.from({ length: batch * m * k }, (_, i) => Math.sin(i + 1));
+          const bValues = Float32Array.from({ length: (shareB ? 1 : batch) * k * n }, (_, i) => Math.cos(i * 0.7));
+          const biasValues = Float32Array.from({ length: n }, (_, i) => 0.25 * i - 1);
+          const [aAt, bAt, biasAt] = [0, aValues.length * 4, (aValues.length + bValues.length) * 4];
+          const cAt = biasAt + n * 4;
+          const buffer = new SharedArrayBuffer(cAt + batch * m * n * 4 + 16);
+          const floats = new Float32Array(buffer);
+          floats.set(aValues, aAt / 4);
+          floats.set(bValues, bAt / 4);
+          floats.set(biasValues, biasAt / 4);
+          floats.fill(123, cAt / 4);
+          const expected = reference(aValues, bValues, batch, m, k, n, transposeA, transposeB, strideA, strideB, withBias ? biasValues : undefined, ACTIVATION_FUNCTIONS.relu);
+          for (const threads of [2, 1]) {
+            native.setThreads(threads);
+            native.sgemm(new Uint8Array(buffer), aAt, bAt, cAt, batch, m, k, n, transposeA, transposeB, strideA, strideB, m * n, withBias ? biasAt : -1, ACTIVATIONS.relu, 0);
+            const actual = floats.subarray(cAt / 4, cAt / 4 + batch * m * n);
+            let worst = 0;
+            for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
+            expect(worst).toBeLessThan(1e-5 * k);
+            expect(Array.from(floats.subarray(cAt / 4 + batch * m * n))).toEqual([123, 123, 123, 123]);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   runNative('rejects every region outside the heap, a misaligned offset and bad arguments, before touching anything', () => {
     const native = addon();
     const heap = new Uint8Array(256);
@@ -165,5 +201,78 @@ describe('@mlm/native-kernels', () => {
     expect(native.setThreads(2)).toBe(2);
     expect(native.setThreads(1)).toBe(1);
     expect(() => native.setThreads(0)).toThrow('setThreads: expected an integer number of threads in [1, 256]');
+  });
+});
+
+describe('element-wise kernels against float64', () => {
+  runNative('exp (and softmax built on it) is within 2 ulp of the correctly rounded result; NaN, ±inf and underflow as expf', () => {
+    const native = addon();
+    const count = 1 << 16;
+    const heap = new Uint8Array(new SharedArrayBuffer(count * 8 + 64));
+    const values = new Float32Array(heap.buffer);
+    for (let i = 0; i < count; i++) values[i] = -90 + (180 * i) / count;
+    values.set([NaN, Infinity, -Infinity, 0, -0, 88.72283, -87.33654, 1e-30], 0);
+    for (const threads of [1, 2]) {
+      native.setThreads(threads);
+      native.unary(heap, UNARY_OPS.exp, 0, ELEMENT_TYPES.float32, count * 4, count, 0);
+      const out = values.subarray(count, 2 * count);
+      expect([out[0], out[1], out[2], out[3], out[4]]).toEqual([NaN, Infinity, 0, 1, 1]);
+      let worst = 0;
+      for (let i = 0; i < count; i++) {
+        const exact = Math.fround(Math.exp(values[i]!));
+        if (!Number.isFinite(exact) || Number.isNaN(exact)) continue;
+        if (exact < 1.2e-38) {
+          expect(out[i]).toBeLessThan(1.2e-38); // flushed to 0 where expf gives a subnormal
+          continue;
+        }
+        worst = Math.max(worst, Math.abs(out[i]! - exact) / (exact * 2 ** -23));
+      }
+      expect(worst).toBeLessThanOrEqual(2);
+    }
+  });
+
+  runNative('binary, unary, reduce and softmax match float64 on plain and shared heaps, threaded or not', () => {
+    const native = addon();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 200 }), fc.boolean(), fc.constantFrom(1, 2), (rows, inner, shared, threads) => {
+        native.setThreads(threads);
+        const size = rows * inner;
+        const heap = new Uint8Array(shared ? new SharedArrayBuffer(size * 16 + 64) : new ArrayBuffer(size * 16 + 64));
+        const f = new Float32Array(heap.buffer);
+        for (let i = 0; i < size + inner; i++) f[i] = Math.sin(i * 1.7) * 3;
+        const x = f.slice(0, size);
+        const row = f.slice(size, size + inner);
+        const out = 2 * size * 4;
+        native.binary(heap, BINARY_OPS.mul, 0, [rows, inner], size * 4, [inner], out);
+        let mismatches = 0;
+        for (let i = 0; i < size; i++) if (f[2 * size + i] !== Math.fround(x[i]! * row[i % inner]!)) mismatches++;
+        expect(mismatches).toBe(0);
+        native.reduce(heap, REDUCE_OPS.sum, 0, out, rows, inner, false);
+        let sumError = 0;
+        for (let r = 0; r < rows; r++) {
+          let s = 0;
+          for (let j = 0; j < inner; j++) s += x[r * inner + j]!;
+          sumError = Math.max(sumError, Math.abs(f[2 * size + r]! - s) - (Math.abs(s) * 2 ** -23 + 1e-6));
+        }
+        expect(sumError).toBeLessThanOrEqual(0);
+        native.reduce(heap, REDUCE_OPS.max, 0, out, rows, inner, true);
+        for (let j = 0; j < inner; j++) {
+          let m = -Infinity;
+          for (let r = 0; r < rows; r++) m = Math.max(m, x[r * inner + j]!);
+          if (f[2 * size + j] !== m) mismatches++;
+        }
+        expect(mismatches).toBe(0);
+        native.softmax(heap, 0, out, rows, inner);
+        for (let r = 0; r < Math.min(rows, 5); r++) {
+          const slice = Array.from(x.subarray(r * inner, (r + 1) * inner));
+          const m = Math.max(...slice);
+          const total = slice.reduce((s, v) => s + Math.exp(v - m), 0);
+          const error = Math.max(...slice.map((v, j) => Math.abs(f[2 * size + r * inner + j]! - Math.exp(v - m) / total)));
+          expect(error).toBeLessThan(1e-6);
+        }
+      }),
+      { numRuns: 30 },
+    );
+    native.setThreads(1);
   });
 });

@@ -25,15 +25,15 @@ export async function exportCommand(options: {
   tokenizerFile?: string | undefined;
   /** Also write the xlm-core experiment settings and training commands. */
   xlmCore?: boolean;
-  /** GPUs of the multi-GPU commands (default 8). */
-  gpus?: number | undefined;
+  /** GPUs of the multi-GPU commands (default 8; the CLI passes its text). */
+  gpus?: number | string | undefined;
   io: CommandIO;
 }): Promise<string> {
   const folder = await applyTaskOptions(locateModelFolder(options.modelPath), { task: options.task, tokenizerFile: options.tokenizerFile });
   const outDir = path.resolve(options.outDir);
   if (outDir === folder.directory) throw new Error(`the output folder ${outDir} is the model folder itself`);
-  const gpus = options.gpus ?? 8;
-  if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`--gpus: expected an integer ≥ 1, got ${String(options.gpus)}`);
+  const gpus = Number(options.gpus ?? 8);
+  if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`--gpus: expected an integer ≥ 1, got ${JSON.stringify(options.gpus)}`);
   // Checked before any work: the task must have an xlm-core experiment (the model config comes later).
   const runConfig = options.xlmCore && folder.runConfigFile ? (YAML.parse(await readFile(folder.runConfigFile, 'utf8')) as unknown) : undefined;
   if (options.xlmCore) createXlmCoreSettings({ modelConfig: {}, taskInfo: folder.taskInfo, runConfig });

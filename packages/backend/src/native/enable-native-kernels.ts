@@ -3,16 +3,16 @@
  * `initializeBackend` reaches this module through a dynamic import on the Node path only, so a
  * browser build never includes it.
  */
+import type { loadNativeKernels } from '@mlm/native-kernels';
 import { setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
+import { installNativeElementwiseKernels } from './native-elementwise-kernels.js';
 
 export type NativeKernelsStatus =
   | { enabled: true; vendor: string; library: string; coreName: string | null; threads: number }
   | { enabled: false; reason: string };
 
 interface NativeKernelsModule {
-  loadNativeKernels():
-    | { ok: true; addon: NativeProducts & { setThreads(threads: number): number }; blas: { available: boolean; vendor: string | null; library: string | null; coreName: string | null; reason: string | null } }
-    | { ok: false; reason: string };
+  loadNativeKernels: typeof loadNativeKernels;
 }
 
 /** Multiplies [[1, 2], [3, 4]] by [[5, 6], [7, 8]] on a scratch buffer: the addon and its BLAS work. */
@@ -27,8 +27,9 @@ function selfTest(addon: NativeProducts): string | undefined {
 
 /**
  * Turns the native products on for the wasm backend, or says why not (and leaves them off).
- * `threads`: the BLAS thread count = the backend's thread setting. Products and XNNPACK never run at
- * once (both are called synchronously from the JavaScript thread), so the cores are not oversubscribed.
+ * `threads`: the BLAS thread count and the addon's element-wise pool = the backend's thread setting.
+ * Products, the addon's element-wise kernels and XNNPACK never run at once (all are called
+ * synchronously from the JavaScript thread), so the cores are not oversubscribed.
  */
 export async function enableNativeKernels(options: {
   enabled: boolean | undefined;
@@ -56,6 +57,7 @@ export async function enableNativeKernels(options: {
     return { enabled: false, reason: `self-test failed: ${error instanceof Error ? error.message : String(error)}` };
   }
   const threads = loaded.addon.setThreads(options.threads);
+  installNativeElementwiseKernels();
   setNativeProducts(loaded.addon);
   return {
     enabled: true,

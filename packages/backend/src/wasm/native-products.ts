@@ -1,25 +1,16 @@
+import type { NativeKernelsAddon } from '@mlm/native-kernels';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { tensorAddress, type WasmBackendInternals } from './wasm-internals.js';
 
 /**
- * The matrix products of the native addon (@mlm/native-kernels), as the wasm kernels call them. This
- * module only holds the addon once Node-only code (src/native/) has loaded it; nothing here imports
- * it, so browser bundles of the kernels never reach native code.
+ * The native addon (@mlm/native-kernels) as the wasm kernels call it: its own exported type (a type
+ * import, erased at build time). This module only holds the addon once Node-only code (src/native/)
+ * has loaded it; nothing here imports the addon, so browser bundles of the kernels never reach native
+ * code.
  */
-export interface NativeProducts {
-  sgemm(
-    heap: Uint8Array,
-    a: number, b: number, c: number,
-    batch: number, m: number, k: number, n: number,
-    transposeA: boolean, transposeB: boolean,
-    strideA: number, strideB: number, strideC: number,
-    bias: number, activation: number, alpha: number,
-  ): void;
-  /** out = x transposed by perm (row-major), elements of 4 or 1 bytes; byte offsets into the heap. */
-  transpose?(heap: Uint8Array, x: number, out: number, elementBytes: number, shape: number[], perm: number[]): void;
-}
+export type NativeProducts = NativeKernelsAddon;
 
-/** The addon's activation codes. */
+/** The addon's activation codes (its `ACTIVATIONS`, repeated here: a value import would bundle the addon's loader for browsers). */
 export const NATIVE_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, elu: 4, leakyrelu: 5 };
 
 let products: NativeProducts | null = null;
