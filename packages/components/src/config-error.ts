@@ -13,7 +13,7 @@ export class ConfigError extends Error {
 
   constructor(issues: ConfigIssue[] | string, heading = 'invalid configuration') {
     const list = typeof issues === 'string' ? [{ path: '', message: issues }] : issues;
-    // "model.rotaryEmbDim (80) must be ≤ head dim (64)": messages that start with the value read on from the path.
+    // "model.maxLength (40) is smaller than the block (42)": messages that start with the value read on from the path.
     const lines = list.map((issue) =>
       issue.path ? `${issue.path}${issue.message.startsWith('(') ? ' ' : ': '}${issue.message}` : issue.message,
     );

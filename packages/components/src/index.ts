@@ -19,3 +19,4 @@ export {
   validateOptions,
 } from './option-schemas.js';
 export type { OptionsSchema } from './option-schemas.js';
+export { parseConstructorOptions } from './constructor-options.js';

@@ -25,20 +25,6 @@ export const historyWindowSchema = {
   runId: z.union([z.string().regex(RUN_ID_PATTERN, { error: 'expected letters, digits, ".", "_" or "-"' }), z.custom<() => string>((v) => typeof v === 'function')]).optional(),
 };
 
-/** Validates options against `schema`; errors name the option, its value and what was expected. */
-export function parseOptions<T extends z.ZodType>(owner: string, schema: T, options: object): z.output<T> {
-  const result = schema.safeParse(options);
-  if (result.success) return result.data;
-  const message = result.error.issues
-    .map((issue) => {
-      const key = issue.path.map(String).join('.');
-      const value = key === '' ? undefined : (options as Record<string, unknown>)[key];
-      return key === '' ? issue.message : `${key} = ${JSON.stringify(value)}: ${issue.message}`;
-    })
-    .join('; ');
-  throw new Error(`${owner}: ${message}`);
-}
-
 /**
  * The run bookkeeping both plugins share: a run starts at its first step after `reset()` (drawing its
  * id), its batch size is fixed until the next `reset()`, and its examples are `<runId>_<b>`.

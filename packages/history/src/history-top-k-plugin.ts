@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { nonEmptyString } from '@mlm/components';
+import { nonEmptyString, parseConstructorOptions } from '@mlm/components';
 import type { HistoryPlugin, HistoryStepState } from '@mlm/types';
 import { writeFileDurably } from '@mlm/durable-write';
 import { HistoryReader } from './history-reader.js';
-import { HistoryRun, historyWindowSchema, parseOptions, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
+import { HistoryRun, historyWindowSchema, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
 
 export interface HistoryTopKPluginOptions extends HistoryWindowOptions {
   /** Where the per-example folders go. */
@@ -31,7 +31,7 @@ export class HistoryTopKPlugin implements HistoryPlugin {
   private readonly run: HistoryRun;
 
   constructor(options: HistoryTopKPluginOptions) {
-    const parsed = parseOptions('HistoryTopKPlugin', historyTopKPluginOptionsSchema, options);
+    const parsed = parseConstructorOptions(historyTopKPluginOptionsSchema, options, 'HistoryTopKPlugin');
     this.outputDir = parsed.outputDir;
     this.k = parsed.k;
     this.maxNewTokens = parsed.maxNewTokens;

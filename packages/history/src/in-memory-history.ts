@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { parseConstructorOptions } from '@mlm/components';
 import type { HistoryPlugin, HistoryStepState } from '@mlm/types';
 import type { HistoryStepRecord } from './history-record.js';
-import { HistoryRun, historyWindowSchema, parseOptions, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
+import { HistoryRun, historyWindowSchema, stepRecords, type HistoryWindowOptions } from './history-step-records.js';
 
 export interface InMemoryHistoryOptions extends HistoryWindowOptions {
   /** The run id (the `fid` prefix): a string or a function called at each run's first step. Default: a random hex id. */
@@ -50,7 +51,7 @@ export class InMemoryHistoryPlugin implements HistoryPlugin {
   private readonly examples = new Map<string, Map<number, HistoryStepRecord>>();
 
   constructor(options: InMemoryHistoryOptions = {}) {
-    const parsed = parseOptions('InMemoryHistoryPlugin', inMemoryHistoryOptionsSchema, options);
+    const parsed = parseConstructorOptions(inMemoryHistoryOptionsSchema, options, 'InMemoryHistoryPlugin');
     this.k = parsed.k;
     this.maxNewTokens = parsed.maxNewTokens;
     this.run = new HistoryRun('InMemoryHistoryPlugin', parsed.runId);

@@ -5,6 +5,8 @@ export type { CreateModelOptions } from './rotary-transformer-mlm-model.js';
 export {
   ModelConfigError,
   resolveModelConfig,
+  modelConfigFields,
+  addModelShapeIssues,
   modelConfigFromXlm,
   modelConfigToXlm,
   parameterCount,
@@ -12,7 +14,7 @@ export {
   MAX_PARAMETERS,
   MAX_ROTARY_TABLE_ELEMENTS,
 } from './model-config.js';
-export type { ModelConfig, ResolvedModelConfig, XlmModelConfig, Activation } from './model-config.js';
+export type { ModelConfig, ModelShape, ResolvedModelConfig, XlmModelConfig, Activation } from './model-config.js';
 export { CheckpointError } from './state-dict.js';
 export type { LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
 export { ForwardInputError } from './forward-validation.js';

@@ -1,39 +1,45 @@
 import { z } from 'zod';
-import { booleanFlag, defineComponent, numberInRange, oneOf, positiveInteger, positiveNumber } from '@mlm/components';
+import { defineComponent } from '@mlm/components';
+import { addModelShapeIssues, modelConfigFields } from './model-config.js';
 import { RotaryTransformerMLMModel } from './rotary-transformer-mlm-model.js';
 
+/** Rotary dimensions when a config leaves them out: min(64, head dim), even. */
+export function defaultRotaryEmbDim(headDim: number): number {
+  return Math.min(64, headDim - (headDim % 2));
+}
+
+/**
+ * The component's options: the library's own field checks (`modelConfigFields`) and cross-field checks
+ * (`addModelShapeIssues`), with a config's defaults. The vocabulary and special ids come from the
+ * tokenizer; `maxLength` and `rotaryEmbDim` may be left to the task and the head dimension.
+ */
 export const rotaryTransformerOptionsSchema = z
   .strictObject({
-    dModel: positiveInteger().default(128),
-    numLayers: positiveInteger().default(2),
-    nhead: positiveInteger().default(4),
+    dModel: modelConfigFields.dModel.default(128),
+    numLayers: modelConfigFields.numLayers.default(2),
+    nhead: modelConfigFields.nhead.default(4),
     /** null = 4 · dModel. */
-    dimFeedforward: positiveInteger().nullable().default(null),
-    dropout: numberInRange(0, 1, '[', ')').default(0.1),
-    activation: oneOf(['relu', 'gelu']).default('relu'),
-    layerNormEps: positiveNumber().default(1e-5),
-    /** Rotary dimensions per head (even, ≤ head dim); null = min(64, head dim). */
-    rotaryEmbDim: positiveInteger().nullable().default(null),
+    dimFeedforward: modelConfigFields.dimFeedforward.default(null),
+    dropout: modelConfigFields.dropout.default(0.1),
+    activation: modelConfigFields.activation.default('relu'),
+    layerNormEps: modelConfigFields.layerNormEps.default(1e-5),
+    /** Rotary dimensions per head (even, ≤ head dim); null = min(64, head dim), even. */
+    rotaryEmbDim: modelConfigFields.rotaryEmbDim.nullable().default(null),
     /** Largest position; null = the task's blockSize + inputBlockSize + 4 (the reference's rule). */
-    maxLength: positiveInteger().nullable().default(null),
-    finalLayerWithoutNormalization: booleanFlag().default(false),
+    maxLength: modelConfigFields.maxLength.nullable().default(null),
+    finalLayerWithoutNormalization: modelConfigFields.finalLayerWithoutNormalization.default(false),
   })
-  .superRefine((options, context) => {
-    if (options.dModel % options.nhead !== 0) {
-      context.addIssue({ code: 'custom', path: ['dModel'], message: `(${options.dModel}) must be divisible by model.nhead (${options.nhead})` });
-      return;
-    }
-    const headDim = options.dModel / options.nhead;
-    if (options.rotaryEmbDim !== null) {
-      if (options.rotaryEmbDim > headDim) {
-        context.addIssue({ code: 'custom', path: ['rotaryEmbDim'], message: `(${options.rotaryEmbDim}) must be ≤ head dim (${headDim})` });
-      } else if (options.rotaryEmbDim % 2 !== 0) {
-        context.addIssue({ code: 'custom', path: ['rotaryEmbDim'], message: `(${options.rotaryEmbDim}) must be even` });
+  .superRefine(
+    (options, context) => {
+      const headDim = options.dModel / options.nhead;
+      if (options.rotaryEmbDim === null && Number.isInteger(headDim) && headDim < 2) {
+        context.addIssue({ code: 'custom', path: ['nhead'], input: options.nhead, message: `expected at most dModel / 2 = ${Math.floor(options.dModel / 2)} (each head needs 2 rotary dimensions)` });
+        return;
       }
-    } else if (headDim % 2 !== 0 && headDim < 64) {
-      context.addIssue({ code: 'custom', path: ['nhead'], message: `gives an odd head dim (${headDim}); set model.rotaryEmbDim to an even number ≤ ${headDim}` });
-    }
-  });
+      addModelShapeIssues({ ...options, rotaryEmbDim: options.rotaryEmbDim ?? defaultRotaryEmbDim(headDim) }, context);
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  );
 
 export type RotaryTransformerOptions = z.output<typeof rotaryTransformerOptionsSchema>;
 
@@ -53,8 +59,7 @@ export const rotaryTransformerComponent = defineComponent({
   needs: ['tokenizer', 'random'],
   uses: ['taskInfo'],
   create(options, { tokenizer, random, taskInfo }) {
-    const headDim = options.dModel / options.nhead;
-    const rotaryEmbDim = options.rotaryEmbDim ?? Math.min(64, headDim - (headDim % 2));
+    const rotaryEmbDim = options.rotaryEmbDim ?? defaultRotaryEmbDim(options.dModel / options.nhead);
     return RotaryTransformerMLMModel.create(
       {
         numEmbeddings: tokenizer.vocabSize,

@@ -86,40 +86,71 @@ export class ModelConfigError extends Error {
   }
 }
 
-interface FieldSpec {
-  key: keyof ResolvedModelConfig;
-  xlm: keyof XlmModelConfig;
-  schema: z.ZodType;
-  expectation: string;
-  required: boolean;
+function expecting(what: string) {
+  return { error: `expected ${what}` };
 }
+const integerAtLeast = (min: number, what = `an integer ≥ ${min}`) => z.number(expecting(what)).int().min(min);
+const flag = () => z.boolean(expecting('a boolean'));
 
-const integer = () => z.number().int();
+/**
+ * Every field's check, and the words its errors use (`expected an integer ≥ 1`): the one declaration
+ * both the library's validation (`resolveModelConfig`, `modelConfigFromXlm`) and the
+ * `mlm/rotary-transformer` component's schema are built from.
+ */
+export const modelConfigFields = {
+  numEmbeddings: integerAtLeast(1),
+  dModel: integerAtLeast(1),
+  numLayers: integerAtLeast(0),
+  nhead: integerAtLeast(1),
+  paddingIdx: z.number(expecting('an integer or null')).int().nullable(),
+  maskIdx: integerAtLeast(0, 'an integer ≥ 0 or null').nullable(),
+  dimFeedforward: integerAtLeast(1, 'an integer ≥ 1 (or null for 4·dModel)').nullable(),
+  dropout: z.number(expecting('a number in [0, 1)')).min(0).lt(1),
+  activation: z.enum(['relu', 'gelu', 'gelu-tanh'], expecting('"relu" or "gelu" (tanh-approximate; "gelu-tanh" is an alias)')),
+  layerNormEps: z.number(expecting('a finite number > 0')).gt(0),
+  rotaryEmbDim: integerAtLeast(2, 'an even integer ≥ 2'),
+  maxLength: integerAtLeast(0),
+  finalLayerWithoutNormalization: flag(),
+  forceFlashAttn: flag(),
+  useFlexAttn: flag(),
+} satisfies Record<keyof ResolvedModelConfig, z.ZodType>;
 
-/** One row per field: camelCase name, xlm-core name, check, and the words used in errors. */
-const FIELDS: readonly FieldSpec[] = [
-  { key: 'numEmbeddings', xlm: 'num_embeddings', schema: integer().min(1), expectation: 'an integer ≥ 1', required: true },
-  { key: 'dModel', xlm: 'd_model', schema: integer().min(1), expectation: 'an integer ≥ 1', required: true },
-  { key: 'numLayers', xlm: 'num_layers', schema: integer().min(0), expectation: 'an integer ≥ 0', required: true },
-  { key: 'nhead', xlm: 'nhead', schema: integer().min(1), expectation: 'an integer ≥ 1', required: true },
-  { key: 'paddingIdx', xlm: 'padding_idx', schema: integer().nullable(), expectation: 'an integer or null', required: false },
-  { key: 'maskIdx', xlm: 'mask_idx', schema: integer().min(0).nullable(), expectation: 'an integer ≥ 0 or null', required: false },
-  { key: 'dimFeedforward', xlm: 'dim_feedforward', schema: integer().min(1).nullable(), expectation: 'an integer ≥ 1 (or null for 4·dModel)', required: false },
-  { key: 'dropout', xlm: 'dropout', schema: z.number().min(0).lt(1), expectation: 'a number in [0, 1)', required: false },
-  {
-    key: 'activation',
-    xlm: 'activation',
-    schema: z.enum(['relu', 'gelu', 'gelu-tanh']),
-    expectation: '"relu" or "gelu" (tanh-approximate; "gelu-tanh" is an alias)',
-    required: false,
-  },
-  { key: 'layerNormEps', xlm: 'layer_norm_eps', schema: z.number().gt(0), expectation: 'a finite number > 0', required: false },
-  { key: 'rotaryEmbDim', xlm: 'rotary_emb_dim', schema: integer().min(2), expectation: 'an even integer ≥ 2', required: false },
-  { key: 'maxLength', xlm: 'max_length', schema: integer().min(0), expectation: 'an integer ≥ 0', required: false },
-  { key: 'finalLayerWithoutNormalization', xlm: 'final_layer_without_normalization', schema: z.boolean(), expectation: 'a boolean', required: false },
-  { key: 'forceFlashAttn', xlm: 'force_flash_attn', schema: z.boolean(), expectation: 'a boolean', required: false },
-  { key: 'useFlexAttn', xlm: 'use_flex_attn', schema: z.boolean(), expectation: 'a boolean', required: false },
-];
+/** xlm-core's name (`config.json`) of each field. */
+const XLM_NAMES: Record<keyof ResolvedModelConfig, keyof XlmModelConfig> = {
+  numEmbeddings: 'num_embeddings',
+  dModel: 'd_model',
+  numLayers: 'num_layers',
+  nhead: 'nhead',
+  paddingIdx: 'padding_idx',
+  maskIdx: 'mask_idx',
+  dimFeedforward: 'dim_feedforward',
+  dropout: 'dropout',
+  activation: 'activation',
+  layerNormEps: 'layer_norm_eps',
+  rotaryEmbDim: 'rotary_emb_dim',
+  maxLength: 'max_length',
+  finalLayerWithoutNormalization: 'final_layer_without_normalization',
+  forceFlashAttn: 'force_flash_attn',
+  useFlexAttn: 'use_flex_attn',
+};
+
+const FIELD_KEYS = Object.keys(modelConfigFields) as (keyof ResolvedModelConfig)[];
+const REQUIRED: ReadonlySet<string> = new Set<keyof ResolvedModelConfig>(['numEmbeddings', 'dModel', 'numLayers', 'nhead']);
+
+/** xlm-core's defaults (`dimFeedforward: null` = 4·dModel). */
+const DEFAULTS = {
+  paddingIdx: 0,
+  maskIdx: 1,
+  dimFeedforward: null,
+  dropout: 0.1,
+  activation: 'relu',
+  layerNormEps: 1e-5,
+  rotaryEmbDim: 64,
+  maxLength: 1024,
+  finalLayerWithoutNormalization: false,
+  forceFlashAttn: false,
+  useFlexAttn: false,
+} as const;
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -133,32 +164,9 @@ function describeValue(value: unknown): string {
 }
 
 type Naming = 'camel' | 'xlm';
+type FieldName = (key: keyof ResolvedModelConfig) => string;
 
-function nameOf(field: FieldSpec, naming: Naming): string {
-  return naming === 'camel' ? field.key : field.xlm;
-}
-
-function buildSchema(naming: Naming) {
-  const shape: Record<string, z.ZodType> = {};
-  for (const field of FIELDS) shape[nameOf(field, naming)] = field.required ? field.schema : field.schema.optional();
-  return z.object(shape).strict();
-}
-
-const SCHEMAS: Record<Naming, ReturnType<typeof buildSchema>> = { camel: buildSchema('camel'), xlm: buildSchema('xlm') };
-
-function formatIssues(error: z.ZodError, input: Record<string, unknown>, naming: Naming, label: string): string {
-  const lines = error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const known = FIELDS.map((field) => nameOf(field, naming)).join(', ');
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (known: ${known})`;
-    }
-    const key = String(issue.path[0] ?? '');
-    const field = FIELDS.find((candidate) => nameOf(candidate, naming) === key);
-    if (!field) return issue.message;
-    return `${key} = ${describeValue(input[key])}: expected ${field.expectation}${field.required && input[key] === undefined ? ' (required)' : ''}`;
-  });
-  return `${label}: ${lines.join('; ')}`;
-}
+const NAMES: Record<Naming, FieldName> = { camel: (key) => key, xlm: (key) => XLM_NAMES[key] };
 
 /** Deepest model accepted (the deepest published transformers have about a hundred layers). */
 export const MAX_LAYERS = 4096;
@@ -168,78 +176,105 @@ export const MAX_PARAMETERS = 2 ** 31;
 export const MAX_ROTARY_TABLE_ELEMENTS = 2 ** 28;
 
 /** Number of trainable parameters of a configuration (every state_dict entry but the inv_freq buffers), computed without allocating. */
-export function parameterCount(config: ResolvedModelConfig): number {
+export function parameterCount(config: Pick<ResolvedModelConfig, 'numEmbeddings' | 'dModel' | 'numLayers' | 'dimFeedforward' | 'finalLayerWithoutNormalization'>): number {
   const { numEmbeddings: v, dModel: d, dimFeedforward: f, numLayers: l } = config;
   const perLayer = 4 * d * d + 2 * f * d + f + 5 * d;
   return 2 * v * d + l * perLayer + (config.finalLayerWithoutNormalization ? 0 : 2 * d);
 }
 
-/** Cross-field checks and defaults, after each field passed its own check. */
-function resolve(values: Record<string, unknown>, naming: Naming, label: string): ResolvedModelConfig {
-  const get = <K extends keyof ResolvedModelConfig>(key: K): unknown => {
-    const field = FIELDS.find((candidate) => candidate.key === key)!;
-    return values[nameOf(field, naming)];
-  };
-  const name = (key: keyof ResolvedModelConfig) => nameOf(FIELDS.find((candidate) => candidate.key === key)!, naming);
-  const numEmbeddings = get('numEmbeddings') as number;
-  const dModel = get('dModel') as number;
-  const nhead = get('nhead') as number;
-  const activation = (get('activation') as string | undefined) ?? 'relu';
-  const paddingIdx = get('paddingIdx') === undefined ? 0 : (get('paddingIdx') as number | null);
-  const resolved: ResolvedModelConfig = {
-    numEmbeddings,
-    dModel,
-    numLayers: get('numLayers') as number,
-    nhead,
-    paddingIdx,
-    maskIdx: get('maskIdx') === undefined ? 1 : (get('maskIdx') as number | null),
-    dimFeedforward: (get('dimFeedforward') as number | null | undefined) ?? 4 * dModel,
-    dropout: (get('dropout') as number | undefined) ?? 0.1,
-    activation: activation === 'relu' ? 'relu' : 'gelu',
-    layerNormEps: (get('layerNormEps') as number | undefined) ?? 1e-5,
-    rotaryEmbDim: (get('rotaryEmbDim') as number | undefined) ?? 64,
-    maxLength: (get('maxLength') as number | undefined) ?? 1024,
-    finalLayerWithoutNormalization: (get('finalLayerWithoutNormalization') as boolean | undefined) ?? false,
-    forceFlashAttn: (get('forceFlashAttn') as boolean | undefined) ?? false,
-    useFlexAttn: (get('useFlexAttn') as boolean | undefined) ?? false,
-  };
-  const problems: string[] = [];
+/** What the cross-field checks read; the sizes a host does not know yet (vocabulary, feed-forward width, maxLength) may be absent. */
+export interface ModelShape {
+  dModel: number;
+  nhead: number;
+  numLayers: number;
+  rotaryEmbDim: number;
+  maxLength?: number | null | undefined;
+  numEmbeddings?: number | undefined;
+  dimFeedforward?: number | null | undefined;
+  paddingIdx?: number | null | undefined;
+  finalLayerWithoutNormalization?: boolean | undefined;
+}
+
+/**
+ * The checks between fields, run once every field passed its own: head dimension, rotary dimensions,
+ * and size limits checked arithmetically before anything is allocated (a hostile or mistyped
+ * config.json — num_layers = 1e9, max_length = 2^40 — must be an error, not an out-of-memory crash).
+ * Issues are added to a zod refinement context, named with `name` (camelCase or xlm-core's names).
+ */
+export function addModelShapeIssues(shape: ModelShape, context: z.RefinementCtx, name: FieldName = NAMES.camel): void {
+  const issue = (key: keyof ResolvedModelConfig | null, input: unknown, message: string) =>
+    context.addIssue({ code: 'custom', path: key === null ? [] : [name(key)], input, message });
+  const { dModel, nhead, rotaryEmbDim, numLayers } = shape;
+  const headDim = dModel / nhead;
   if (dModel % nhead !== 0) {
-    problems.push(`${name('dModel')} = ${dModel}: expected a multiple of ${name('nhead')} = ${nhead} (the head dimension is ${name('dModel')} / ${name('nhead')})`);
-  } else {
-    const headDim = dModel / nhead;
-    if (resolved.rotaryEmbDim > headDim) {
-      problems.push(`${name('rotaryEmbDim')} = ${resolved.rotaryEmbDim}: expected at most the head dimension ${name('dModel')} / ${name('nhead')} = ${headDim}`);
-    }
+    issue('dModel', dModel, `expected a multiple of ${name('nhead')} = ${nhead} (the head dimension is ${name('dModel')} / ${name('nhead')})`);
+  } else if (rotaryEmbDim > headDim) {
+    issue('rotaryEmbDim', rotaryEmbDim, `expected at most the head dimension ${name('dModel')} / ${name('nhead')} = ${headDim}`);
   }
-  if (resolved.rotaryEmbDim % 2 !== 0) {
-    problems.push(`${name('rotaryEmbDim')} = ${resolved.rotaryEmbDim}: expected an even number (RoPE rotates pairs of features)`);
-  }
-  // Size limits, checked arithmetically before anything is allocated: a hostile or mistyped
-  // config.json (num_layers = 1e9, max_length = 2^40) must be an error, not an out-of-memory crash.
-  if (resolved.numLayers > MAX_LAYERS) {
-    problems.push(`${name('numLayers')} = ${resolved.numLayers}: expected at most ${MAX_LAYERS} layers`);
-  } else {
-    const count = parameterCount(resolved);
+  if (rotaryEmbDim % 2 !== 0) issue('rotaryEmbDim', rotaryEmbDim, 'expected an even number (RoPE rotates pairs of features)');
+  if (numLayers > MAX_LAYERS) {
+    issue('numLayers', numLayers, `expected at most ${MAX_LAYERS} layers`);
+  } else if (shape.numEmbeddings !== undefined) {
+    const sizes = { numEmbeddings: shape.numEmbeddings, dModel, numLayers, dimFeedforward: shape.dimFeedforward ?? 4 * dModel };
+    const count = parameterCount({ ...sizes, finalLayerWithoutNormalization: shape.finalLayerWithoutNormalization ?? false });
     if (!(count <= MAX_PARAMETERS)) {
-      const sizes = (['numEmbeddings', 'dModel', 'numLayers', 'dimFeedforward'] as const).map((key) => `${name(key)} = ${resolved[key]}`).join(', ');
-      problems.push(`${sizes}: the model would have ${count} parameters; expected at most ${MAX_PARAMETERS} (2^31)`);
+      const listed = (Object.keys(sizes) as (keyof typeof sizes)[]).map((key) => `${name(key)} = ${sizes[key]}`).join(', ');
+      issue(null, undefined, `${listed}: the model would have ${count} parameters; expected at most ${MAX_PARAMETERS} (2^31)`);
     }
   }
-  if (dModel % nhead === 0) {
-    const tableElements = 3 * (resolved.maxLength + 1) * (dModel / nhead);
+  if (dModel % nhead === 0 && shape.maxLength !== null && shape.maxLength !== undefined) {
+    const tableElements = 3 * (shape.maxLength + 1) * headDim;
     if (!(tableElements <= MAX_ROTARY_TABLE_ELEMENTS)) {
-      const largest = Math.floor(MAX_ROTARY_TABLE_ELEMENTS / (3 * (dModel / nhead))) - 1;
-      problems.push(
-        `${name('maxLength')} = ${resolved.maxLength}: the rotary tables for positions 0..${name('maxLength')} would hold 3 × ${resolved.maxLength + 1} × ${dModel / nhead} values each; expected ${name('maxLength')} ≤ ${largest} for a head dimension of ${dModel / nhead}`,
+      const largest = Math.floor(MAX_ROTARY_TABLE_ELEMENTS / (3 * headDim)) - 1;
+      issue(
+        'maxLength',
+        shape.maxLength,
+        `the rotary tables for positions 0..${name('maxLength')} would hold 3 × ${shape.maxLength + 1} × ${headDim} values each; expected ${name('maxLength')} ≤ ${largest} for a head dimension of ${headDim}`,
       );
     }
   }
-  if (paddingIdx !== null && (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)) {
-    problems.push(`${name('paddingIdx')} = ${paddingIdx}: expected an index in [${-numEmbeddings}, ${numEmbeddings - 1}] (${name('numEmbeddings')} = ${numEmbeddings}) or null`);
+  const { paddingIdx, numEmbeddings } = shape;
+  if (paddingIdx !== null && paddingIdx !== undefined && numEmbeddings !== undefined && (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)) {
+    issue('paddingIdx', paddingIdx, `expected an index in [${-numEmbeddings}, ${numEmbeddings - 1}] (${name('numEmbeddings')} = ${numEmbeddings}) or null`);
   }
-  if (problems.length > 0) throw new ModelConfigError(`${label}: ${problems.join('; ')}`);
-  return resolved;
+}
+
+/** The library's schema in one spelling: every field with xlm-core's default, the cross-field checks, and the resolved config out. */
+function librarySchema(naming: Naming) {
+  const name = NAMES[naming];
+  const shape: Record<string, z.ZodType> = {};
+  for (const key of FIELD_KEYS) {
+    const field: z.ZodType = modelConfigFields[key];
+    shape[name(key)] = key in DEFAULTS ? field.default(DEFAULTS[key as keyof typeof DEFAULTS]) : field;
+  }
+  return z
+    .strictObject(shape)
+    .transform((values): ResolvedModelConfig => {
+      const get = (key: keyof ResolvedModelConfig) => values[name(key)];
+      const resolved = Object.fromEntries(FIELD_KEYS.map((key) => [key, get(key)])) as unknown as ResolvedModelConfig;
+      resolved.dimFeedforward = (get('dimFeedforward') as number | null) ?? 4 * resolved.dModel;
+      resolved.activation = get('activation') === 'relu' ? 'relu' : 'gelu';
+      return resolved;
+    })
+    .superRefine((config, context) => addModelShapeIssues(config, context, name), { when: (payload) => payload.issues.length === 0 });
+}
+
+const SCHEMAS: Record<Naming, ReturnType<typeof librarySchema>> = { camel: librarySchema('camel'), xlm: librarySchema('xlm') };
+
+/** `field = value: expected …` per issue (the value as given; " (required)" for a missing required field). */
+function describeIssues(issues: readonly z.core.$ZodIssue[], input: Record<string, unknown>, naming: Naming): string[] {
+  return issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const known = FIELD_KEYS.map(NAMES[naming]).join(', ');
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (known: ${known})`;
+    }
+    const key = String(issue.path[0] ?? '');
+    if (key === '') return issue.message;
+    const value = 'input' in issue ? issue.input : input[key];
+    const camelKey = FIELD_KEYS.find((candidate) => NAMES[naming](candidate) === key);
+    const required = camelKey !== undefined && REQUIRED.has(camelKey) && input[key] === undefined;
+    return `${key} = ${describeValue(value)}: ${issue.message}${required ? ' (required)' : ''}`;
+  });
 }
 
 function parseWith(input: unknown, naming: Naming, label: string): ResolvedModelConfig {
@@ -247,9 +282,9 @@ function parseWith(input: unknown, naming: Naming, label: string): ResolvedModel
     throw new ModelConfigError(`${label}: expected an object, got ${describeValue(input)}`);
   }
   const record = input as Record<string, unknown>;
-  const result = SCHEMAS[naming].safeParse(record);
-  if (!result.success) throw new ModelConfigError(formatIssues(result.error, record, naming, label));
-  return resolve(result.data, naming, label);
+  const result = SCHEMAS[naming].safeParse(record, { reportInput: true });
+  if (!result.success) throw new ModelConfigError(`${label}: ${describeIssues(result.error.issues, record, naming).join('; ')}`);
+  return result.data;
 }
 
 /** Validates a camelCase configuration and fills in xlm-core's defaults. */
@@ -299,7 +334,7 @@ export function modelConfigToXlm(config: ModelConfig | ResolvedModelConfig): Xlm
 }
 
 /** The mapping between the two spellings (for documentation and tooling). */
-export const XLM_CONFIG_NAMES: ReadonlyArray<{ camelCase: keyof ResolvedModelConfig; xlm: keyof XlmModelConfig }> = FIELDS.map((field) => ({
-  camelCase: field.key,
-  xlm: field.xlm,
+export const XLM_CONFIG_NAMES: ReadonlyArray<{ camelCase: keyof ResolvedModelConfig; xlm: keyof XlmModelConfig }> = FIELD_KEYS.map((key) => ({
+  camelCase: key,
+  xlm: XLM_NAMES[key],
 }));

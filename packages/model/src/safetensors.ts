@@ -58,20 +58,19 @@ export class SafetensorsFile extends Map<string, SafetensorsTensor> {
 /** Largest header the reader accepts (the reference implementation uses the same bound). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
-};
+/** A typed-array class: built from a length or over a buffer; `BYTES_PER_ELEMENT` is the element size. */
+interface ElementArrayType {
+  new (length: number): SafetensorsData;
+  new (buffer: ArrayBuffer): SafetensorsData;
+  readonly BYTES_PER_ELEMENT: number;
+  readonly name: string;
+}
 
-const ARRAY_TYPE_BY_DTYPE: Record<SafetensorsDtype, new (length: number) => SafetensorsData> = {
+/**
+ * The one dtype table (this reader and writer, and the PyTorch checkpoint reader): the typed array
+ * that holds each dtype's elements; its `BYTES_PER_ELEMENT` is the dtype's size.
+ */
+const ARRAY_TYPE_BY_DTYPE: Record<SafetensorsDtype, ElementArrayType> = {
   F64: Float64Array,
   F32: Float32Array,
   F16: Uint16Array,
@@ -86,7 +85,12 @@ const ARRAY_TYPE_BY_DTYPE: Record<SafetensorsDtype, new (length: number) => Safe
 
 /** The size in bytes of one element of `dtype`. */
 export function bytesPerElement(dtype: SafetensorsDtype): number {
-  return BYTES_PER_ELEMENT[dtype];
+  return ARRAY_TYPE_BY_DTYPE[dtype].BYTES_PER_ELEMENT;
+}
+
+/** The elements of `dtype` stored in `buffer` (host byte order; see `LITTLE_ENDIAN_HOST`), without a copy. */
+export function elementsOf(dtype: SafetensorsDtype, buffer: ArrayBuffer): SafetensorsData {
+  return new ARRAY_TYPE_BY_DTYPE[dtype](buffer);
 }
 
 function isDtype(value: unknown): value is SafetensorsDtype {
@@ -122,15 +126,13 @@ function elementCount(shape: unknown, where: string): number {
 }
 
 /** True on little-endian hosts (all mainstream ones): tensors are then copied byte-for-byte. */
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function decodeElements(dtype: SafetensorsDtype, view: DataView, offset: number, count: number): SafetensorsData {
   if (LITTLE_ENDIAN_HOST) {
     const start = view.byteOffset + offset;
     // slice() copies into a fresh, aligned buffer.
-    const copy = view.buffer.slice(start, start + count * BYTES_PER_ELEMENT[dtype]) as ArrayBuffer;
-    const ArrayType = ARRAY_TYPE_BY_DTYPE[dtype] as unknown as new (buffer: ArrayBuffer) => SafetensorsData;
-    return new ArrayType(copy);
+    return elementsOf(dtype, view.buffer.slice(start, start + count * bytesPerElement(dtype)) as ArrayBuffer);
   }
   switch (dtype) {
     case 'F64': {
@@ -207,7 +209,7 @@ function parseHeaderEntry(name: string, value: unknown, dataLength: number): Hea
   if (end > dataLength) {
     throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] reach past the data section (${dataLength} bytes)`);
   }
-  const expectedBytes = count * BYTES_PER_ELEMENT[dtype];
+  const expectedBytes = count * bytesPerElement(dtype);
   if (end - begin !== expectedBytes) {
     throw new SafetensorsError(
       `${where}: shape ${describe(shape)} of ${dtype} needs ${expectedBytes} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`,
@@ -353,7 +355,7 @@ export function serializeSafetensors(tensors: SafetensorsInput, metadata?: Recor
     if (tensor.data.length !== count) {
       throw new SafetensorsError(`${where}: shape ${describe(tensor.shape)} has ${count} elements but the data holds ${tensor.data.length}`);
     }
-    const size = count * BYTES_PER_ELEMENT[tensor.dtype];
+    const size = count * bytesPerElement(tensor.dtype);
     header[name] = { dtype: tensor.dtype, shape: [...tensor.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
@@ -368,7 +370,7 @@ export function serializeSafetensors(tensors: SafetensorsInput, metadata?: Recor
   let cursor = 8 + paddedLength;
   for (const [, tensor] of list) {
     encodeElements(tensor, view, cursor);
-    cursor += tensor.data.length * BYTES_PER_ELEMENT[tensor.dtype];
+    cursor += tensor.data.length * bytesPerElement(tensor.dtype);
   }
   return bytes;
 }

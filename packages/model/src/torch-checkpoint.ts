@@ -9,7 +9,7 @@
  * naming the global.
  */
 import { PickleGlobalReference, unpickle, type PickleGlobal, type PickleValue } from './restricted-unpickler.js';
-import { bytesPerElement, type SafetensorsData, type SafetensorsDtype, type SafetensorsTensor } from './safetensors.js';
+import { LITTLE_ENDIAN_HOST, bytesPerElement, elementsOf, type SafetensorsDtype, type SafetensorsTensor } from './safetensors.js';
 import { CheckpointError } from './state-dict.js';
 import { readZipArchive, ZipArchiveError } from './zip-archive.js';
 
@@ -171,21 +171,6 @@ export function parseTorchCheckpoint(bytes: Uint8Array, source = 'checkpoint'): 
   return { root, source };
 }
 
-const ARRAY_TYPES: Record<SafetensorsDtype, new (buffer: ArrayBuffer) => SafetensorsData> = {
-  F64: Float64Array,
-  F32: Float32Array,
-  F16: Uint16Array,
-  BF16: Uint16Array,
-  I64: BigInt64Array,
-  I32: Int32Array,
-  I16: Int16Array,
-  I8: Int8Array,
-  U8: Uint8Array,
-  BOOL: Uint8Array,
-};
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** Copies a tensor's elements out of its storage into a contiguous row-major safetensors tensor. */
 export function materializeTensor(tensor: TorchTensorReference): SafetensorsTensor {
   if (!LITTLE_ENDIAN_HOST) throw new CheckpointError('reading PyTorch checkpoints needs a little-endian host');
@@ -215,7 +200,7 @@ export function materializeTensor(tensor: TorchTensorReference): SafetensorsTens
       }
     }
   }
-  return { dtype: tensor.dtype, shape: [...tensor.shape], data: new ARRAY_TYPES[tensor.dtype](out.buffer) };
+  return { dtype: tensor.dtype, shape: [...tensor.shape], data: elementsOf(tensor.dtype, out.buffer) };
 }
 
 /** A pickled value as JSON (dict keys as strings; tensors as a short description). */

@@ -5,7 +5,7 @@ import { selectTopScored } from './position-strategy.js';
 import type { UnmaskSchedule, UnmaskScheduleName } from './unmask-schedule.js';
 import { resolveUnmaskSchedule, scheduledCount } from './unmask-schedule.js';
 import { scheduleOptionSchema } from './uniform-strategy.js';
-import { parseOptions } from './validate-options.js';
+import { parseConstructorOptions } from '@mlm/components';
 
 export interface ConfidenceStrategyOptions {
   /**
@@ -49,7 +49,7 @@ export class ConfidencePositionStrategy implements PositionStrategy {
   constructor(confidence: ConfidenceKind, options: ConfidenceStrategyOptions = {}) {
     this.name = confidence;
     this.confidence = confidence;
-    const parsed = parseOptions(confidenceSchema, options, `${confidence} position strategy`);
+    const parsed = parseConstructorOptions(confidenceSchema, options, `${confidence} position strategy`);
     this.threshold = parsed.threshold ?? null;
     const schedule = parsed.threshold === undefined ? (parsed.schedule ?? 'linear') : null;
     this.schedule = schedule === null ? null : resolveUnmaskSchedule(schedule);

@@ -1,6 +1,6 @@
 export { MLMPredictor, createMLMPredictor } from './mlm-predictor.js';
 export type { GenerateOptions } from './mlm-predictor.js';
-export { mlmPredictorOptionsSchema, predictorOptionsFromXlmCore, predictorSettingsShape } from './predictor-options.js';
+export { addPredictorSettingsIssues, mlmPredictorOptionsSchema, predictorOptionsFromXlmCore, predictorSettingsShape } from './predictor-options.js';
 export type { MLMPredictorOptions } from './predictor-options.js';
 
 export {

@@ -58,7 +58,7 @@ describe('TestMLMPredictorConfidenceSampling', () => {
   });
 
   it('both topK and topP raises', () => {
-    expect(() => createMLMPredictor({ model, tokenizer, random: createRandom(0), maxSteps: 2, topK: 5, topP: 0.9 })).toThrow(/Both topK and topP/);
+    expect(() => createMLMPredictor({ model, tokenizer, random: createRandom(0), maxSteps: 2, topK: 5, topP: 0.9 })).toThrow(/MLMPredictor: topP = 0.9: cannot be set together with topK \(5\); choose one/);
   });
 });
 

@@ -25,7 +25,7 @@ import type { TokenSampler } from './token-sampler.js';
 import { createSamplerFromOptions } from './token-sampler.js';
 import { unbatch } from '@mlm/collators';
 import { UniformPositionStrategy } from './uniform-strategy.js';
-import { parseOptions } from './validate-options.js';
+import { parseConstructorOptions } from '@mlm/components';
 
 const confidenceKinds: Record<'top_prob' | 'prob_diff' | 'entropy', ConfidenceKind> = {
   top_prob: 'top-probability',
@@ -74,7 +74,7 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
   private readonly clock: () => number;
 
   constructor(options: MLMPredictorOptions) {
-    const o = parseOptions(mlmPredictorOptionsSchema, options, 'MLMPredictor');
+    const o = parseConstructorOptions(mlmPredictorOptionsSchema, options, 'MLMPredictor');
     this.model = o.model;
     this.tokenizer = o.tokenizer;
     this.random = o.random;
@@ -87,36 +87,16 @@ export class MLMPredictor implements Predictor<MLMPredictionBatch, MLMPrediction
     this.clock = o.clock ?? (() => performance.now());
     this.logitsHook = o.logitsHook === null ? null : resolveLogitsHook(o.logitsHook);
 
-    if (o.sampler !== null) {
-      // The sampler replaces temperature/topK/topP; setting them too is a mistake (temperature 1 is the default).
-      const conflicting = [
-        ...(['topK', 'topP'] as const).filter((key) => options[key] !== undefined && options[key] !== null),
-        ...(options.temperature !== undefined && options.temperature !== 1 ? ['temperature'] : []),
-      ];
-      if (conflicting.length > 0) {
-        throw new Error(`MLMPredictor: sampler is given, so ${conflicting.join(' and ')} must not be (give them to the sampler instead)`);
-      }
-      this.sampler = o.sampler;
-    } else {
-      this.sampler = createSamplerFromOptions({ temperature: o.temperature, topK: o.topK, topP: o.topP, method: o.samplingMethod });
-    }
-
+    // Every rule between options was checked by the schema (addPredictorSettingsIssues and the rules on objects).
+    this.sampler = o.sampler ?? createSamplerFromOptions({ temperature: o.temperature, topK: o.topK, topP: o.topP, method: o.samplingMethod });
     if (o.positionStrategy !== null) {
-      if (o.confidence !== null) throw new Error('MLMPredictor: set either positionStrategy or confidence (which picks a strategy), not both');
       this.positionStrategy = o.positionStrategy;
     } else if (o.confidence !== null) {
       const kind = confidenceKinds[o.confidence];
-      if (o.threshold !== null) {
-        if (o.unmaskSchedule !== null) throw new Error('MLMPredictor: set either threshold (dynamic count) or unmaskSchedule (fixed count), not both');
-        this.positionStrategy = new ConfidencePositionStrategy(kind, { threshold: o.threshold, confidenceTemperature: o.confidenceTemperature });
-      } else if (o.unmaskSchedule !== null) {
-        this.positionStrategy = new ConfidencePositionStrategy(kind, { schedule: o.unmaskSchedule, confidenceTemperature: o.confidenceTemperature });
-      } else {
-        throw new Error(
-          `MLMPredictor: threshold must be provided when confidence-based position selection is enabled (confidence = ${JSON.stringify(o.confidence)}); ` +
-            `or set unmaskSchedule ('linear' | 'cosine') for a fixed count per step`,
-        );
-      }
+      this.positionStrategy =
+        o.threshold !== null
+          ? new ConfidencePositionStrategy(kind, { threshold: o.threshold, confidenceTemperature: o.confidenceTemperature })
+          : new ConfidencePositionStrategy(kind, { schedule: o.unmaskSchedule!, confidenceTemperature: o.confidenceTemperature });
     } else {
       // As xlm-core: a threshold without a confidence is ignored (uniform selection).
       this.positionStrategy = new UniformPositionStrategy({ schedule: o.unmaskSchedule ?? 'linear' });

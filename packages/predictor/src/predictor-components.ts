@@ -5,7 +5,7 @@ import { ConfidencePositionStrategy, confidenceDescriptions, thresholdSchema } f
 import { logitsShiftBy1, type LogitsHook } from './logits-hooks.js';
 import { createMLMPredictor } from './mlm-predictor.js';
 import type { PositionStrategy } from './position-strategy.js';
-import { predictorSettingsShape } from './predictor-options.js';
+import { addPredictorSettingsIssues, predictorSettingsShape, whenEveryOptionIsValid } from './predictor-options.js';
 import {
   CategoricalSampler,
   GreedySampler,
@@ -154,14 +154,8 @@ export const predictorComponentOptionsSchema = z
     /** A `history` component recording every step (`{ name: 'history-top-k', outputDir, k }` from @mlm/history). */
     history: partSection(),
   })
-  .superRefine((options, context) => {
-    if (options.topK !== null && options.topP !== null && options.temperature !== 0) {
-      context.addIssue({ code: 'custom', path: ['topP'], input: options.topP, message: `cannot be set together with topK (${options.topK}); choose one` });
-    }
-    if (options.confidence !== null && options.threshold === null && options.unmaskSchedule === null) {
-      context.addIssue({ code: 'custom', path: ['threshold'], input: options.threshold, message: `is required when confidence is ${JSON.stringify(options.confidence)} (or set unmaskSchedule)` });
-    }
-  });
+  // The library's own rules between settings; a sampler or positionStrategy section replaces the settings it stands for.
+  .superRefine(addPredictorSettingsIssues, whenEveryOptionIsValid);
 
 export type PredictorComponentOptions = z.output<typeof predictorComponentOptionsSchema>;
 
@@ -199,6 +193,7 @@ export const mlmPredictorComponent = defineComponent({
       sampler,
       positionStrategy,
       history,
+      temperature: sampler ? 1 : settings.temperature,
       topK: sampler ? null : settings.topK,
       topP: sampler ? null : settings.topP,
       confidence: positionStrategy ? null : settings.confidence,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, nonNegativeNumber, numberInRange, oneOf, positiveInteger } from '@mlm/components';
+import { booleanFlag, nonNegativeInteger, nonNegativeNumber, numberInRange, oneOf, positiveInteger } from '@mlm/components';
 import type { HistoryPlugin, Model, RandomSource, Tokenizer } from '@mlm/types';
 import type { LogitsHook } from './logits-hooks.js';
 import type { PositionStrategy } from './position-strategy.js';
@@ -56,12 +56,53 @@ export const predictorSettingsShape = {
   cacheLogits: booleanFlag().default(true),
 };
 
+/** The settings the rules between options read (the library's options and the component's alike). */
+interface SettingsToCheck {
+  temperature: number;
+  topK: number | null;
+  topP: number | null;
+  confidence: string | null;
+  threshold: number | null;
+  unmaskSchedule: unknown;
+}
+
+/**
+ * The rules between the predictor's settings, one declaration for `createMLMPredictor` and the
+ * `mlm/predictor` component: topK and topP exclude each other (unless temperature 0 makes both moot, as
+ * in xlm-core); a confidence mode needs a threshold (dynamic count) or an unmask schedule (fixed count),
+ * not both.
+ */
+export function addPredictorSettingsIssues(options: SettingsToCheck, context: z.RefinementCtx): void {
+  if (options.topK !== null && options.topP !== null && options.temperature !== 0) {
+    context.addIssue({ code: 'custom', path: ['topP'], input: options.topP, message: `cannot be set together with topK (${options.topK}); choose one` });
+  }
+  if (options.confidence !== null && options.threshold === null && options.unmaskSchedule === null) {
+    context.addIssue({
+      code: 'custom',
+      path: ['threshold'],
+      input: options.threshold,
+      message: `is required when confidence is ${JSON.stringify(options.confidence)} (or set unmaskSchedule)`,
+    });
+  }
+  if (options.confidence !== null && options.threshold !== null && options.unmaskSchedule !== null) {
+    context.addIssue({
+      code: 'custom',
+      path: ['unmaskSchedule'],
+      input: options.unmaskSchedule,
+      message: `cannot be set together with threshold (${options.threshold}): the threshold picks a dynamic count per step, unmaskSchedule a fixed one; choose one`,
+    });
+  }
+}
+
+/** Run a refinement only when every option passed its own check (no second error about a bad value). */
+export const whenEveryOptionIsValid = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
 export const mlmPredictorOptionsSchema = z.strictObject({
   model: modelSchema,
   tokenizer: tokenizerSchema,
   random: randomSchema,
-  maxSteps: z.number().int().min(0),
-  maxNewTokens: z.number().int().min(1).nullable().default(null),
+  maxSteps: nonNegativeInteger(),
+  maxNewTokens: positiveInteger().nullable().default(null),
   ...predictorSettingsShape,
   sampler: samplerSchema.nullable().default(null),
   positionStrategy: strategySchema.nullable().default(null),
@@ -71,7 +112,22 @@ export const mlmPredictorOptionsSchema = z.strictObject({
   logitsHook: hookSchema.nullable().default(null),
   history: historySchema.nullable().default(null),
   clock: functionSchema<() => number>('a clock function returning milliseconds').optional(),
-});
+}).superRefine((options, context) => {
+  addPredictorSettingsIssues(options, context);
+  // Objects that replace settings: giving both is a mistake (temperature 1 is the default). A config
+  // (the `mlm/predictor` component) instead lets its sampler/positionStrategy sections override them.
+  if (options.sampler !== null) {
+    for (const key of ['topK', 'topP'] as const) {
+      if (options[key] !== null) context.addIssue({ code: 'custom', path: [key], input: options[key], message: `sampler is given, so ${key} must not be (give it to the sampler instead)` });
+    }
+    if (options.temperature !== 1) {
+      context.addIssue({ code: 'custom', path: ['temperature'], input: options.temperature, message: 'sampler is given, so temperature must not be (give it to the sampler instead)' });
+    }
+  }
+  if (options.positionStrategy !== null && options.confidence !== null) {
+    context.addIssue({ code: 'custom', path: ['confidence'], input: options.confidence, message: 'set either positionStrategy or confidence (which picks a strategy), not both' });
+  }
+}, whenEveryOptionIsValid);
 
 /**
  * Options of `createMLMPredictor`. xlm-core's constructor arguments keep their names in camelCase

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RandomSource } from '@mlm/types';
 import { gumbelNoise, uniformArray } from '@mlm/random';
 import { argmax, softmax, softmaxInto, topKIndices, topPKeepSet } from './sampling-math.js';
-import { parseOptions } from './validate-options.js';
+import { parseConstructorOptions } from '@mlm/components';
 
 /**
  * Turns logits into token ids. `logits` holds `numRows` rows of `vocabSize` values (row-major: the
@@ -84,7 +84,7 @@ export class CategoricalSampler implements TokenSampler {
   readonly temperature: number;
   readonly method: SamplingMethod;
   constructor(options: CategoricalSamplerOptions = {}) {
-    const parsed = parseOptions(categoricalSamplerOptionsSchema, options, 'categorical sampler');
+    const parsed = parseConstructorOptions(categoricalSamplerOptionsSchema, options, 'categorical sampler');
     this.temperature = parsed.temperature;
     this.method = parsed.method;
   }
@@ -131,7 +131,7 @@ export class TopKSampler implements TokenSampler {
   readonly temperature: number;
   readonly method: SamplingMethod;
   constructor(options: TopKSamplerOptions) {
-    const parsed = parseOptions(topKSamplerOptionsSchema, options, 'top-k sampler');
+    const parsed = parseConstructorOptions(topKSamplerOptionsSchema, options, 'top-k sampler');
     this.k = parsed.k;
     this.temperature = parsed.temperature;
     this.method = parsed.method;
@@ -178,7 +178,7 @@ export class TopPSampler implements TokenSampler {
   readonly temperature: number;
   readonly method: SamplingMethod;
   constructor(options: TopPSamplerOptions) {
-    const parsed = parseOptions(topPSamplerOptionsSchema, options, 'top-p sampler');
+    const parsed = parseConstructorOptions(topPSamplerOptionsSchema, options, 'top-p sampler');
     this.p = parsed.p;
     this.temperature = parsed.temperature;
     this.method = parsed.method;

@@ -4,7 +4,7 @@ import type { PositionSelectionInput, PositionStrategy } from './position-strate
 import { selectTopScored } from './position-strategy.js';
 import type { UnmaskSchedule, UnmaskScheduleName } from './unmask-schedule.js';
 import { resolveUnmaskSchedule, scheduledCount, unmaskScheduleNames } from './unmask-schedule.js';
-import { parseOptions } from './validate-options.js';
+import { parseConstructorOptions } from '@mlm/components';
 
 export interface UniformStrategyOptions {
   /** Count schedule: `linear` (xlm-core's, the default), `cosine`, or a function. */
@@ -28,7 +28,7 @@ export class UniformPositionStrategy implements PositionStrategy {
   readonly schedule: UnmaskSchedule;
 
   constructor(options: UniformStrategyOptions = {}) {
-    const parsed = parseOptions(uniformSchema, options, 'uniform position strategy');
+    const parsed = parseConstructorOptions(uniformSchema, options, 'uniform position strategy');
     this.schedule = resolveUnmaskSchedule(parsed.schedule);
   }
 

@@ -31,8 +31,8 @@ describe('prepareRun (validation before any tensor work)', () => {
 
   it('names component options out of range', async () => {
     expect((await prepareError(['predictor.topK=null', 'predictor.topP=1.5'])).message).toContain('predictor.topP: expected a number in (0, 1], got 1.5');
-    expect((await prepareError(['model.dModel=128', 'model.nhead=2', 'model.rotaryEmbDim=80'])).message).toContain('model.rotaryEmbDim (80) must be ≤ head dim (64)');
-    expect((await prepareError(['model.dModel=30', 'model.nhead=4'])).message).toContain('model.dModel (30) must be divisible by model.nhead (4)');
+    expect((await prepareError(['model.dModel=128', 'model.nhead=2', 'model.rotaryEmbDim=80'])).message).toContain('model.rotaryEmbDim: expected at most the head dimension dModel / nhead = 64, got 80');
+    expect((await prepareError(['model.dModel=30', 'model.nhead=4'])).message).toContain('model.dModel: expected a multiple of nhead = 4 (the head dimension is dModel / nhead), got 30');
   });
 
   it('checks model.maxLength against the widest batch', async () => {
@@ -48,14 +48,14 @@ describe('prepareRun (validation before any tensor work)', () => {
   });
 
   it('reports a wrong type, an unknown option and a missing field with their paths', async () => {
-    expect((await prepareError(['model.numLayers=two'])).message).toContain('model.numLayers: expected a positive integer, got "two"');
+    expect((await prepareError(['model.numLayers=two'])).message).toContain('model.numLayers: expected an integer ≥ 0, got "two"');
     expect((await prepareError(['loss.lossOnVisible=true'])).message).toContain('loss: unknown option "lossOnVisible"');
     expect((await prepareError(['task.name=mlm/text-char'])).message).toContain('task.path: expected a non-empty string, got nothing');
     expect((await prepareError(['predictor.confidence=top_prob', 'predictor.threshold=null'])).message).toContain('predictor.threshold: is required when confidence is "top_prob" (or set unmaskSchedule), got null');
   });
 
   it('reports several problems together', async () => {
-    const error = await prepareError(['model.numLayers=0', 'predictor.temperature=-1']);
+    const error = await prepareError(['model.numLayers=-1', 'predictor.temperature=-1']);
     expect(error.issues.map((issue) => issue.path).sort()).toEqual(['model.numLayers', 'predictor.temperature']);
   });
 });

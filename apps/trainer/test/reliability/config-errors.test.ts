@@ -45,9 +45,9 @@ const CASES: Array<[string[], string, RegExp]> = [
   [['predictor.topP=0'], 'predictor.topP', /expected a number in \(0, 1\], got 0/],
   [['predictor.topP=-0.2'], 'predictor.topP', /expected a number in \(0, 1\], got -0\.2/],
   [['predictor.temperature=-1'], 'predictor.temperature', /expected a number ≥ 0, got -1/],
-  [['model.rotaryEmbDim=16'], 'model.rotaryEmbDim', /\(16\) must be ≤ head dim \(8\)/],
+  [['model.rotaryEmbDim=16'], 'model.rotaryEmbDim', /^expected at most the head dimension dModel \/ nhead = 8, got 16$/],
   [['model.rotaryEmbDim=6', 'model.dModel=24', 'model.nhead=2'], 'model.rotaryEmbDim', /OK/],
-  [['model.nhead=3'], 'model.dModel', /\(16\) must be divisible by model.nhead \(3\)/],
+  [['model.nhead=3'], 'model.dModel', /^expected a multiple of nhead = 3 \(the head dimension is dModel \/ nhead\), got 16$/],
   [['model.dropout=1'], 'model.dropout', /expected a number in \[0, 1\), got 1/],
   [['model.maxLength=10'], 'model.maxLength', /\(10\) is smaller than the block/],
   [['scheduler.name=linear'], 'scheduler.name', /expected one of "constant", "constant-with-warmup", "cosine-with-min-lr", got "linear"/],
@@ -113,7 +113,7 @@ describe('through the CLI', () => {
   it('the real process exits with status 2 and the message on stderr (no stack trace)', async () => {
     const result = await runCli(['train', '--preset', 'star-easy', ...SMALL_TASK, 'model.rotaryEmbDim=12']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/model\.rotaryEmbDim \(12\) must be ≤ head dim \(8\)/);
+    expect(result.stderr).toMatch(/model\.rotaryEmbDim: expected at most the head dimension dModel \/ nhead = 8, got 12/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

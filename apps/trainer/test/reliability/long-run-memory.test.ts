@@ -3,76 +3,33 @@
 // tensors and bytes after warm-up as at the end; everything freed afterwards), and the process's
 // resident memory does not keep growing.
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initializeBackend } from '@mlm/backend';
-import { createNamedRandom } from '@mlm/random';
-import { createUnconditionalBatch } from '@mlm/predictor';
-import { loadRun, trainCommand } from '../../src/commands/train.js';
-import { instantiateRun } from '../../src/training/prepare-run.js';
+import { describe, expect, it } from 'vitest';
+import { trainCommand } from '../../src/commands/train.js';
 import { temporaryFolder } from './support/cli-process.js';
+import { TINY_TEXT, mebibytes, quietIO, sampleMemory, useWasmBackend, withTinyPredictor, type MemorySample } from './support/memory-sampling.js';
 
-/** A tiny character model on the shipped sonnets corpus: 16-character chunks, batch 2. */
-const TINY_TEXT = [
-  'backend=wasm',
-  'task.blockSize=16',
-  'model.dModel=16',
-  'model.nhead=2',
-  'model.numLayers=1',
-  'model.dropout=0.1',
-  'training.batchSize=2',
-  'training.logEvery=100',
-  'training.checkpointEvery=null',
-  'training.ema.decay=0.99',
-  'validation.every=null',
-  'validation.maxExamples=4',
-  'validation.batchSize=4',
-  'validation.numSamples=1',
-  'predictor.maxSteps=8',
-  'logging.progress=none',
-];
+const OVERRIDES = [...TINY_TEXT, 'training.logEvery=100', 'training.checkpointEvery=null', 'validation.every=null'];
 /** Generous: RSS moves by ±15 MiB with V8's heap sizing; a leak of 64 KB per step would exceed it. */
 const RSS_GROWTH_LIMIT = 64 * 2 ** 20;
 /** The JavaScript heap after a full collection: a leak of 16 KB per step (or per generation step) would exceed it. */
 const HEAP_GROWTH_LIMIT = 16 * 2 ** 20;
 
-// A full garbage collection before each measurement, so that growth means retained memory, not
-// garbage V8 has not collected yet.
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
-
-function measure() {
-  collectGarbage();
-  const { numTensors, numBytes } = tf.memory();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { numTensors, numBytes, rss, heapUsed };
-}
-
-function mebibytes(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
-
-const io = { out: () => {}, err: () => {}, progressStream: process.stderr };
-
-beforeAll(async () => {
-  await initializeBackend({ backend: 'wasm', log: () => {} });
-});
+useWasmBackend();
 
 describe('long runs', () => {
   it('1,000 training steps: tensors and bytes flat after warm-up, all freed after, RSS bounded', async () => {
     const runDir = path.join(temporaryFolder('long-train'), 'run');
     const start = tf.memory();
-    const samples = new Map<number, ReturnType<typeof measure>>();
+    const samples = new Map<number, MemorySample>();
     const result = await trainCommand({
       preset: 'text-char',
-      overrides: [...TINY_TEXT, 'training.maxSteps=1000'],
+      overrides: [...OVERRIDES, 'training.maxSteps=1000'],
       runDir,
-      io,
+      io: quietIO,
       handleSignals: false,
       onStep: (step) => {
-        if (step === 100 || step === 500 || step === 1000) samples.set(step, measure());
+        if (step === 100 || step === 500 || step === 1000) samples.set(step, sampleMemory());
       },
     });
     expect(result.status).toBe('completed');
@@ -90,15 +47,10 @@ describe('long runs', () => {
   });
 
   it('1,000 generation steps: tensors and bytes back to the start after every call, RSS bounded', async () => {
-    const { registry, prepared } = await loadRun({ preset: 'text-char', overrides: TINY_TEXT });
-    const components = await instantiateRun(prepared, registry);
-    try {
-      const predictor = await components.createPredictor(createNamedRandom(1, 'generation'));
-      const tokenizer = components.tokenizer;
-      const batch = () => createUnconditionalBatch({ batchSize: 2, length: 16, maskTokenId: tokenizer.maskTokenId });
+    await withTinyPredictor(OVERRIDES, async (predictor, batch) => {
       // Warm-up (kernels, wasm heap).
       for (let i = 0; i < 10; i++) await predictor.predict(batch());
-      const start = measure();
+      const start = sampleMemory();
       let steps = 0;
       while (steps < 1000) {
         const prediction = await predictor.predict(batch());
@@ -107,11 +59,9 @@ describe('long runs', () => {
         expect(memory.numTensors).toBe(start.numTensors);
         expect(memory.numBytes).toBe(start.numBytes);
       }
-      const end = measure();
+      const end = sampleMemory();
       expect(end.heapUsed - start.heapUsed, `the JS heap grew by ${mebibytes(end.heapUsed - start.heapUsed)} over ${steps} generation steps`).toBeLessThan(HEAP_GROWTH_LIMIT);
       expect(end.rss - start.rss, `RSS grew by ${mebibytes(end.rss - start.rss)} over ${steps} generation steps`).toBeLessThan(RSS_GROWTH_LIMIT);
-    } finally {
-      components.model.dispose();
-    }
+    });
   });
 });

@@ -10,35 +10,12 @@
 // The RSS of long runs is the soak check's job (`pnpm bench --soak`), not a test's: RSS also counts the
 // wasm memory's pages as they are first touched, which is bounded but takes thousands of steps to settle.
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initializeBackend } from '@mlm/backend';
-import { createNamedRandom } from '@mlm/random';
-import { createUnconditionalBatch } from '@mlm/predictor';
-import { loadRun, trainCommand } from '../../src/commands/train.js';
-import { instantiateRun } from '../../src/training/prepare-run.js';
+import { describe, expect, it } from 'vitest';
+import { trainCommand } from '../../src/commands/train.js';
 import { temporaryFolder } from './support/cli-process.js';
+import { TINY_TEXT, quietIO, sampleMemory, useWasmBackend, withTinyPredictor, type MemorySample } from './support/memory-sampling.js';
 
-const TINY_TEXT = [
-  'backend=wasm',
-  'task.blockSize=16',
-  'model.dModel=16',
-  'model.nhead=2',
-  'model.numLayers=1',
-  'model.dropout=0.1',
-  'training.batchSize=2',
-  'training.logEvery=10',
-  'training.checkpointEvery=100',
-  'training.ema.decay=0.99',
-  'validation.every=100',
-  'validation.maxExamples=4',
-  'validation.batchSize=4',
-  'validation.numSamples=1',
-  'predictor.maxSteps=8',
-  'logging.progress=none',
-];
+const OVERRIDES = [...TINY_TEXT, 'training.logEvery=10', 'training.checkpointEvery=100', 'validation.every=100'];
 const WARM_UP = 200;
 const STEPS = 500;
 const SAMPLE_EVERY = 20;
@@ -47,27 +24,10 @@ const HEAP_SLOPE_LIMIT = 4 * 1024;
 /** Quiet, training takes ~10 s; a machine loaded 20× over takes minutes (nothing here is timed). */
 const TIMEOUT = 900_000;
 
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
-
-interface Sample {
-  step: number;
-  heapUsed: number;
-  wasmHeap: number;
-  numTensors: number;
-  numBytes: number;
-}
-
-function wasmHeapBytes(): number {
-  const wasm = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory } }).wasm;
-  return wasm.wasmMemory?.buffer.byteLength ?? wasm.HEAPU8.byteLength;
-}
+type Sample = MemorySample & { step: number };
 
 function sample(step: number): Sample {
-  collectGarbage();
-  collectGarbage(); // a second pass frees what the first one's finalizers released
-  const { numTensors, numBytes } = tf.memory();
-  return { step, heapUsed: process.memoryUsage().heapUsed, wasmHeap: wasmHeapBytes(), numTensors, numBytes };
+  return { step, ...sampleMemory() };
 }
 
 function slope(samples: readonly Sample[]): number {
@@ -94,11 +54,7 @@ function expectNoPerStepGrowth(samples: readonly Sample[], what: string): void {
   }
 }
 
-const io = { out: () => {}, err: () => {}, progressStream: process.stderr };
-
-beforeAll(async () => {
-  await initializeBackend({ backend: 'wasm', log: () => {} });
-});
+useWasmBackend();
 
 describe('no per-step leak', () => {
   it(`training: the JS heap, the wasm memory and the tensors do not grow over steps ${WARM_UP}–${STEPS}`, async () => {
@@ -106,9 +62,9 @@ describe('no per-step leak', () => {
     const samples: Sample[] = [];
     const result = await trainCommand({
       preset: 'text-char',
-      overrides: [...TINY_TEXT, `training.maxSteps=${STEPS}`],
+      overrides: [...OVERRIDES, `training.maxSteps=${STEPS}`],
       runDir,
-      io,
+      io: quietIO,
       handleSignals: false,
       onStep: (step) => {
         if (step >= WARM_UP && step % SAMPLE_EVERY === 0) samples.push(sample(step));
@@ -120,11 +76,7 @@ describe('no per-step leak', () => {
   }, TIMEOUT);
 
   it(`generation: the same over predictor steps ${WARM_UP}–${STEPS}`, async () => {
-    const { registry, prepared } = await loadRun({ preset: 'text-char', overrides: TINY_TEXT });
-    const components = await instantiateRun(prepared, registry);
-    try {
-      const predictor = await components.createPredictor(createNamedRandom(1, 'generation'));
-      const batch = () => createUnconditionalBatch({ batchSize: 2, length: 16, maskTokenId: components.tokenizer.maskTokenId });
+    await withTinyPredictor(OVERRIDES, async (predictor, batch) => {
       let steps = 0;
       const samples: Sample[] = [];
       while (steps < STEPS) {
@@ -134,8 +86,6 @@ describe('no per-step leak', () => {
       }
       expect(samples.length).toBeGreaterThanOrEqual(8);
       expectNoPerStepGrowth(samples, 'generation');
-    } finally {
-      components.model.dispose();
-    }
+    });
   }, TIMEOUT);
 });

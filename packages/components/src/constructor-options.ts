@@ -17,10 +17,12 @@ function show(value: unknown): string {
 }
 
 /**
- * Parses `input` with a zod schema; on failure throws one Error naming every bad field, the value it
- * had and what was expected: `MLMPredictor: maxSteps = -1: expected an integer ≥ 0`.
+ * Parses a library constructor's options with the zod schema its component shares; on failure throws
+ * one Error naming every bad option, the value it had and what was expected:
+ * `MLMPredictor: maxSteps = -1: expected a non-negative integer, got -1`. (A registry reports the same
+ * issues as a `ConfigError` with config paths: `predictor.maxSteps: …`.)
  */
-export function parseOptions<T extends z.ZodType>(schema: T, input: unknown, owner: string): z.output<T> {
+export function parseConstructorOptions<T extends z.ZodType>(schema: T, input: unknown, owner: string): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
