@@ -1,5 +1,5 @@
 /**
- * Node only: the wasm backend's element-wise kernels, reductions and softmax run by the native addon
+ * Node only: the wasm backend's element-wise kernels and reductions run by the native addon
  * (@mlm/native-kernels) in place on the wasm heap, threaded on the addon's pool. Installed by
  * `enableNativeKernels` (a dynamic import browsers never reach); each kernel hands tensors the addon
  * does not take (other dtypes, other axes, small sizes, or native kernels turned off) to the kernel it
@@ -165,22 +165,11 @@ function reduceKernel(kernelName: string, op: ReduceOpName, axisAttribute: 'axis
   };
 }
 
-/** Softmax over the last axis (attention probabilities). */
-const softmaxKernel: KernelFunc = ({ inputs, backend: kernelBackend, attrs }) => {
-  const backend = kernelBackend as unknown as WasmBackendInternals;
-  const { logits } = inputs as { logits: TensorInfo };
-  const { dim } = attrs as unknown as { dim: number };
-  const native = nativeProducts();
-  const rank = logits.shape.length;
-  const size = sizeOf(logits.shape);
-  if (native && logits.dtype === 'float32' && rank > 0 && (dim === -1 || dim === rank - 1) && size >= minimumElements) {
-    const inner = logits.shape[rank - 1]!;
-    const out = backend.makeOutput(logits.shape, 'float32');
-    native.softmax(heapBytes(backend), tensorAddress(backend, logits), tensorAddress(backend, out), size / inner, inner);
-    return out;
-  }
-  return runReplaced('Softmax', backend, { logits }, attrs as NamedAttrMap);
-};
+/*
+ * Softmax stays on tfjs-backend-wasm's kernel (XNNPACK's): the addon's softmax measured 0.3–0.6× its
+ * speed from 4k elements up (`pnpm --filter @mlm/bench run elementwise`), while the addon's exp alone is
+ * ~4× faster than the wasm Exp. Its gradient (Multiply, Sum, Sub) runs here.
+ */
 
 /** The native kernel configs, by kernel name. */
 export const NATIVE_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
@@ -188,7 +177,6 @@ export const NATIVE_ELEMENTWISE_KERNELS: ReadonlyArray<{ kernelName: string; ker
   ...Object.entries(UNARY_KERNELS).map(([kernelName, op]) => ({ kernelName, kernelFunc: unaryKernel(kernelName, op) })),
   { kernelName: 'Cast', kernelFunc: castKernel },
   ...Object.entries(REDUCE_KERNELS).map(([kernelName, { op, axisAttribute }]) => ({ kernelName, kernelFunc: reduceKernel(kernelName, op, axisAttribute) })),
-  { kernelName: 'Softmax', kernelFunc: softmaxKernel },
 ];
 
 let installed = false;
