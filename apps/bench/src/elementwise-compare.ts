@@ -8,20 +8,10 @@
  * @mlm/backend) comes from here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { initializeBackend } from '@mlm/backend';
-import { machineInfo } from './machine.js';
+import { startNativeComparison } from './native-comparison-setup.js';
 
-const { values: args } = parseArgs({ options: { threads: { type: 'string', default: '1' }, reps: { type: 'string', default: '7' } }, strict: true });
-const threads = Number(args.threads);
-const reps = Number(args.reps);
-if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads: expected a positive integer, got ${JSON.stringify(args.threads)}`);
-if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected a positive integer, got ${JSON.stringify(args.reps)}`);
-
-const machine = machineInfo();
-console.log(`[elementwise] ${machine.cpuModel}, ${machine.cores} cores, load average ${machine.loadAverage}, ${threads} thread(s)`);
-const native = await initializeBackend({ backend: 'wasm', threads, log: (line) => console.log(line) });
-if (!native.nativeKernels?.enabled) throw new Error(`native kernels are not enabled: ${native.description}`);
+const { threads, reps, native } = await startNativeComparison('elementwise');
 
 type Case = [string, (x: tf.Tensor, row: tf.Tensor, column: tf.Tensor) => tf.Tensor];
 const CASES: Case[] = [
