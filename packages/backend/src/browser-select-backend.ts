@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // which is why the Node entry imports the union package instead).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BROWSER_BACKEND_NAMES, parseBrowserBackendRequest, type BrowserBackendName, type BrowserBackendRequest } from './browser-backend-names.js';
+import { installLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
 import { createBrowserThreadedWasmModule } from './wasm/browser-threaded-module.js';
 import { installWasmKernels } from './wasm/register-kernels.js';
 import { setSimdKernelsEnabled } from './wasm/simd-kernels.js';
@@ -196,6 +197,7 @@ export function describeBrowserBackend(name: BrowserBackendName, threads: number
 export async function initializeBackend(options: BrowserBackendOptions = {}): Promise<BrowserBackendInfo> {
   const log = options.log ?? ((line: string) => console.info(line));
   const request = options.backend === undefined ? 'auto' : parseBrowserBackendRequest(String(options.backend), 'backend option');
+  installLayerNormKernels();
   tf.env().set('PROD', true);
   const candidates: BrowserBackendName[] = request === 'auto' ? [...BROWSER_BACKEND_NAMES] : [request];
   const skipped: string[] = [];

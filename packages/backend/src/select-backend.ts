@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NATIVE_PACKAGES, parseBackendRequest, type BackendName, type BackendRequest } from './backend-names.js';
+import { installLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
 import { loadGradients, loadWasmBackend, loadCpuBackend } from './load-backends.js';
 import type { NativeKernelsStatus } from './native/enable-native-kernels.js';
 import { setNativeProducts } from './wasm/native-products.js';
@@ -97,6 +98,7 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
         ? parseBackendRequest(env.MLM_BACKEND, 'MLM_BACKEND')
         : 'auto';
 
+  installLayerNormKernels();
   tf.env().set('PROD', true); // silences the "install the node backend" banner
   await loadGradients();
 

@@ -1,12 +1,42 @@
 /** The small differentiable building blocks of the model, on tfjs-core ops only. */
 import * as tf from '@tensorflow/tfjs-core';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '@mlm/types';
 
-/** LayerNorm over the last dimension: (x − mean) / √(biased var + eps) · weight + bias. */
+/**
+ * LayerNorm over the last dimension: (x − mean) / √(biased var + eps) · weight + bias.
+ *
+ * Where @mlm/backend has registered the fused kernel `MlmLayerNorm` for the active backend (cpu and
+ * wasm: one pass per row in JavaScript or in the native addon's C, and one kernel for all three
+ * gradients), this runs it instead of the nine composed ops (and their ~20 gradient ops). It computes
+ * the row statistics in float64 and rounds each output once, so it agrees with the composed float32 ops
+ * to float32 rounding. Other backends (webgl, webgpu, tfjs-node) keep the composed ops. This package
+ * knows the kernel only by its name (from @mlm/types), not @mlm/backend's code.
+ */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, epsilon: number): tf.Tensor {
+  const dim = x.shape[x.shape.length - 1];
+  if (
+    x.dtype === 'float32' &&
+    weight.rank === 1 && weight.shape[0] === dim &&
+    bias.rank === 1 && bias.shape[0] === dim &&
+    fusedLayerNormAvailable()
+  ) {
+    return tf.engine().runKernel(LAYER_NORM_KERNEL, { x, weight, bias }, { epsilon }) as tf.Tensor;
+  }
+  return layerNormComposed(x, weight, bias, epsilon);
+}
+
+/** `layerNorm` from stock ops (mean, sub, square, mean, add, rsqrt, mul, mul, add), whatever kernels are registered. */
+export function layerNormComposed(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, epsilon: number): tf.Tensor {
   const mean = tf.mean(x, -1, true);
   const centered = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centered), -1, true);
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon))), weight), bias);
+}
+
+/** Whether the fused layer-norm kernel, its gradient kernel and its gradient are registered for the active backend. */
+export function fusedLayerNormAvailable(): boolean {
+  const backend = tf.getBackend();
+  return Boolean(tf.getKernel(LAYER_NORM_KERNEL, backend) && tf.getKernel(LAYER_NORM_GRAD_KERNEL, backend) && tf.getGradient(LAYER_NORM_KERNEL));
 }
 
 const GELU_SCALE = Math.sqrt(2 / Math.PI);

@@ -1029,6 +1029,246 @@ static napi_value Reduce(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+/* ---------------------------------------------------------------- layer normalization */
+
+/*
+ * Layer normalization over the innermost axis of x [rows, dim], fused into one pass per row (the
+ * row stays in L1 between its passes). Row statistics in float64: mean = Σx / dim, then the variance
+ * from the centred values (two passes, no cancellation), rstd = 1 / √(variance + ε). Sums run in 8
+ * float64 lanes (vectorisable), the tail first, then lanes 0..7: @mlm/backend's JavaScript version
+ * adds in the same order, so both give the same bits. Every product and sum is its own statement (no
+ * FMA contraction, which would change the bits).
+ */
+typedef struct {
+  const float *x, *dy, *weight, *bias;
+  float *out;
+  double *partials; /* gradient: [blocks][2][dim] float64 partial sums of dy·x̂ and dy */
+  uint64_t rows, dim, blocks;
+  double epsilon;
+} layer_norm_job;
+
+/* Σ of a row of n floats in 8 float64 lanes: the tail, then lanes 0..7. */
+static inline double layer_norm_row_sum(const float *row, uint64_t n) {
+  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) lanes[j] += (double)row[i + j];
+  for (; i < n; i++) s += (double)row[i];
+  for (int j = 0; j < 8; j++) s += lanes[j];
+  return s;
+}
+
+/* Σ (row[i] − mean)², the same lanes and order. */
+static inline double layer_norm_row_squares(const float *row, uint64_t n, double mean) {
+  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) {
+      const double d = (double)row[i + j] - mean;
+      const double d2 = d * d;
+      lanes[j] += d2;
+    }
+  for (; i < n; i++) {
+    const double d = (double)row[i] - mean;
+    const double d2 = d * d;
+    s += d2;
+  }
+  for (int j = 0; j < 8; j++) s += lanes[j];
+  return s;
+}
+
+static inline void layer_norm_statistics(const float *row, uint64_t dim, double epsilon, double *mean, double *rstd) {
+  const double m = layer_norm_row_sum(row, dim) / (double)dim;
+  const double variance = layer_norm_row_squares(row, dim, m) / (double)dim;
+  *mean = m;
+  *rstd = 1.0 / sqrt(variance + epsilon);
+}
+
+/* y = ((x − mean)·rstd)·weight + bias in float64, rounded once; rows [begin, end). */
+MLM_VECTOR_CLONES static void layer_norm_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const layer_norm_job *job = (const layer_norm_job *)pointer;
+  const uint64_t dim = job->dim;
+  const float *w = job->weight, *b = job->bias;
+  for (uint64_t r = begin; r < end; r++) {
+    const float *x = job->x + r * dim;
+    float *y = job->out + r * dim;
+    double mean, rstd;
+    layer_norm_statistics(x, dim, job->epsilon, &mean, &rstd);
+    for (uint64_t i = 0; i < dim; i++) {
+      const double centred = (double)x[i] - mean;
+      const double normalized = centred * rstd;
+      const double scaled = normalized * (double)w[i];
+      y[i] = (float)(scaled + (double)b[i]);
+    }
+  }
+}
+
+/* Rows of gradient block k: [k·rows/blocks, (k+1)·rows/blocks). */
+static inline void layer_norm_block_rows(const layer_norm_job *job, uint64_t block, uint64_t *begin, uint64_t *end) {
+  *begin = job->rows * block / job->blocks;
+  *end = job->rows * (block + 1) / job->blocks;
+}
+
+/*
+ * Gradient blocks [begin, end): per row, with g = dy·weight, x̂ = (x − mean)·rstd,
+ * dx = rstd·((g − mean(g)) − x̂·mean(g·x̂)); the block's partial Σ dy·x̂ and Σ dy per column in float64.
+ */
+MLM_VECTOR_CLONES static void layer_norm_grad_range(const void *pointer, uint64_t begin, uint64_t end) {
+  const layer_norm_job *job = (const layer_norm_job *)pointer;
+  const uint64_t dim = job->dim;
+  const float *w = job->weight;
+  for (uint64_t block = begin; block < end; block++) {
+    double *dweight = job->partials + block * 2 * dim, *dbias = dweight + dim;
+    for (uint64_t i = 0; i < dim; i++) dweight[i] = dbias[i] = 0;
+    uint64_t first, last;
+    layer_norm_block_rows(job, block, &first, &last);
+    for (uint64_t r = first; r < last; r++) {
+      const float *x = job->x + r * dim, *dy = job->dy + r * dim;
+      float *dx = job->out + r * dim;
+      double mean, rstd;
+      layer_norm_statistics(x, dim, job->epsilon, &mean, &rstd);
+      double lanes_g[8] = {0, 0, 0, 0, 0, 0, 0, 0}, lanes_gx[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sum_g = 0, sum_gx = 0;
+      uint64_t i = 0;
+      for (; i + 8 <= dim; i += 8)
+        for (int j = 0; j < 8; j++) {
+          const double centred = (double)x[i + j] - mean;
+          const double normalized = centred * rstd;
+          const double g = (double)dy[i + j] * (double)w[i + j];
+          const double gx = g * normalized;
+          lanes_g[j] += g;
+          lanes_gx[j] += gx;
+        }
+      for (; i < dim; i++) {
+        const double centred = (double)x[i] - mean;
+        const double normalized = centred * rstd;
+        const double g = (double)dy[i] * (double)w[i];
+        const double gx = g * normalized;
+        sum_g += g;
+        sum_gx += gx;
+      }
+      for (int j = 0; j < 8; j++) {
+        sum_g += lanes_g[j];
+        sum_gx += lanes_gx[j];
+      }
+      const double mean_g = sum_g / (double)dim, mean_gx = sum_gx / (double)dim;
+      for (i = 0; i < dim; i++) {
+        const double centred = (double)x[i] - mean;
+        const double normalized = centred * rstd;
+        const double g = (double)dy[i] * (double)w[i];
+        const double shifted = g - mean_g;
+        const double along = normalized * mean_gx;
+        const double difference = shifted - along;
+        dx[i] = (float)(rstd * difference);
+        const double product = (double)dy[i] * normalized;
+        dweight[i] += product;
+        dbias[i] += (double)dy[i];
+      }
+    }
+  }
+}
+
+/* Whether byte regions [a, a + a_bytes) and [b, b + b_bytes) share a byte. */
+static int layer_norm_overlap(const void *a, uint64_t a_bytes, const void *b, uint64_t b_bytes) {
+  const uint8_t *pa = (const uint8_t *)a, *pb = (const uint8_t *)b;
+  return a_bytes > 0 && b_bytes > 0 && pa < pb + b_bytes && pb < pa + a_bytes;
+}
+
+static int get_layer_norm_shape(napi_env env, napi_value rows_value, napi_value dim_value, napi_value epsilon_value, uint64_t *rows, uint64_t *dim,
+                                double *epsilon) {
+  if (!get_u32(env, rows_value, "rows", rows) || !get_u32(env, dim_value, "dim", dim)) return 0;
+  if (*rows * *dim > 0xffffffffull) THROW(env, "layerNorm: more than 2^32 elements");
+  if (napi_get_value_double(env, epsilon_value, epsilon) != napi_ok || !(*epsilon >= 0) || !isfinite(*epsilon))
+    THROW(env, "epsilon: expected a finite number >= 0");
+  return 1;
+}
+
+/* The number of gradient blocks: fixed by rows alone, so the sums do not depend on the thread count. */
+#define LAYER_NORM_GRAD_BLOCKS 64
+
+/*
+ * layerNorm(heap, x, weight, bias, out, rows, dim, epsilon): out = layer norm of each row of x
+ * [rows, dim] with weight, bias [dim]. out must not overlap x, weight or bias.
+ */
+static napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value args[8];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 8) THROW(env, "layerNorm: expected 8 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, rows, dim;
+  double epsilon;
+  if (!get_heap(env, args[0], &heap, &heap_length) || !get_layer_norm_shape(env, args[5], args[6], args[7], &rows, &dim, &epsilon)) return NULL;
+  const uint64_t count = rows * dim;
+  void *x, *weight, *bias, *out;
+  if (!get_tensor(env, args[1], "x", count, 4, heap, heap_length, &x) || !get_tensor(env, args[2], "weight", dim, 4, heap, heap_length, &weight) ||
+      !get_tensor(env, args[3], "bias", dim, 4, heap, heap_length, &bias) || !get_tensor(env, args[4], "out", count, 4, heap, heap_length, &out))
+    return NULL;
+  if (layer_norm_overlap(out, count * 4, x, count * 4) || layer_norm_overlap(out, count * 4, weight, dim * 4) ||
+      layer_norm_overlap(out, count * 4, bias, dim * 4))
+    THROW(env, "out: its region overlaps x, weight or bias");
+  if (count == 0) return make_undefined(env);
+  layer_norm_job job = {(const float *)x, NULL, (const float *)weight, (const float *)bias, (float *)out, NULL, rows, dim, 0, epsilon};
+  parallel_for(layer_norm_range, &job, rows, count * 2);
+  return make_undefined(env);
+}
+
+/*
+ * layerNormGrad(heap, dy, x, weight, dx, dweight, dbias, rows, dim, epsilon): the gradients of
+ * layerNorm with respect to x [rows, dim], weight and bias [dim]. The column sums dweight, dbias add
+ * min(rows, 64) float64 block partials in block order (the same result for every thread count).
+ * The outputs must not overlap each other or the inputs.
+ */
+static napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value args[10];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 10) THROW(env, "layerNormGrad: expected 10 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, rows, dim;
+  double epsilon;
+  if (!get_heap(env, args[0], &heap, &heap_length) || !get_layer_norm_shape(env, args[7], args[8], args[9], &rows, &dim, &epsilon)) return NULL;
+  const uint64_t count = rows * dim;
+  void *dy, *x, *weight, *dx, *dweight, *dbias;
+  if (!get_tensor(env, args[1], "dy", count, 4, heap, heap_length, &dy) || !get_tensor(env, args[2], "x", count, 4, heap, heap_length, &x) ||
+      !get_tensor(env, args[3], "weight", dim, 4, heap, heap_length, &weight) || !get_tensor(env, args[4], "dx", count, 4, heap, heap_length, &dx) ||
+      !get_tensor(env, args[5], "dweight", dim, 4, heap, heap_length, &dweight) ||
+      !get_tensor(env, args[6], "dbias", dim, 4, heap, heap_length, &dbias))
+    return NULL;
+  const void *outputs[3] = {dx, dweight, dbias};
+  const uint64_t output_bytes[3] = {count * 4, dim * 4, dim * 4};
+  const void *inputs[3] = {dy, x, weight};
+  const uint64_t input_bytes[3] = {count * 4, count * 4, dim * 4};
+  for (int o = 0; o < 3; o++) {
+    for (int i = 0; i < 3; i++)
+      if (layer_norm_overlap(outputs[o], output_bytes[o], inputs[i], input_bytes[i])) THROW(env, "layerNormGrad: an output overlaps an input");
+    for (int p = o + 1; p < 3; p++)
+      if (layer_norm_overlap(outputs[o], output_bytes[o], outputs[p], output_bytes[p])) THROW(env, "layerNormGrad: two outputs overlap");
+  }
+  if (dim == 0) return make_undefined(env);
+  float *dw = (float *)dweight, *db = (float *)dbias;
+  if (rows == 0) {
+    memset(dw, 0, dim * sizeof(float));
+    memset(db, 0, dim * sizeof(float));
+    return make_undefined(env);
+  }
+  const uint64_t blocks = rows < LAYER_NORM_GRAD_BLOCKS ? rows : LAYER_NORM_GRAD_BLOCKS;
+  double *partials = (double *)malloc(blocks * 2 * dim * sizeof(double));
+  if (!partials) THROW(env, "layerNormGrad: out of memory for %llu partial sums", (unsigned long long)(blocks * 2 * dim));
+  layer_norm_job job = {(const float *)x, (const float *)dy, (const float *)weight, NULL, (float *)dx, partials, rows, dim, blocks, epsilon};
+  parallel_for(layer_norm_grad_range, &job, blocks, count * 3);
+  for (uint64_t i = 0; i < dim; i++) {
+    double sum_w = 0, sum_b = 0;
+    for (uint64_t block = 0; block < blocks; block++) {
+      sum_w += partials[block * 2 * dim + i];
+      sum_b += partials[block * 2 * dim + dim + i];
+    }
+    dw[i] = (float)sum_w;
+    db[i] = (float)sum_b;
+  }
+  free(partials);
+  return make_undefined(env);
+}
+
 /*
  * Softmax of each row: e = exp(x - max), then e / Σe. The sum runs in 8 float64 lanes while the
  * exponentials are written (vectorisable), then the lanes are added.
@@ -1136,6 +1376,8 @@ NAPI_MODULE_INIT() {
       {"binary", NULL, Binary, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, Unary, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, Reduce, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, LayerNorm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, LayerNormGrad, NULL, NULL, NULL, napi_default, NULL},
       {"softmax", NULL, Softmax, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

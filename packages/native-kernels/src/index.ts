@@ -86,6 +86,24 @@ export interface NativeKernelsAddon {
    * rows into out[inner]. op from `REDUCE_OPS`; sums accumulate in float64. x and out must not overlap.
    */
   reduce(heap: Uint8Array, op: number, x: number, out: number, rows: number, inner: number, leading: boolean): void;
+  /**
+   * Layer normalization of each row of float32 x [rows, dim]: out = ((x − mean)·rstd)·weight + bias,
+   * weight and bias [dim], mean and rstd = 1/√(variance + epsilon) (biased variance, from the centred
+   * values) per row in float64, each output rounded once to float32. out must not overlap x, weight or
+   * bias. Threaded on the addon's pool.
+   */
+  layerNorm(heap: Uint8Array, x: number, weight: number, bias: number, out: number, rows: number, dim: number, epsilon: number): void;
+  /**
+   * The gradients of `layerNorm` (row statistics recomputed from x): dx [rows, dim] =
+   * rstd·((g − mean(g)) − x̂·mean(g·x̂)) with g = dy·weight, x̂ = (x − mean)·rstd; dweight [dim] = Σ_rows
+   * dy·x̂; dbias [dim] = Σ_rows dy (float64 partial sums of min(rows, 64) row blocks, added in block
+   * order: the same bits for every thread count). Outputs must not overlap each other or the inputs.
+   */
+  layerNormGrad(
+    heap: Uint8Array,
+    dy: number, x: number, weight: number, dx: number, dweight: number, dbias: number,
+    rows: number, dim: number, epsilon: number,
+  ): void;
   /** out = softmax over the innermost axis of float32 x [rows, inner]; out may be x. */
   softmax(heap: Uint8Array, x: number, out: number, rows: number, inner: number): void;
   blasInfo(): BlasInfo;
