@@ -6,7 +6,7 @@
 
 /**
  * Layer normalization over the last axis in one pass: inputs `x` [..., D] (float32), `weight` [D],
- * `bias` [D]; attribute `epsilon` (> 0). Per row: mean and variance (biased, 1/D) in float64,
+ * `bias` [D]; attribute `epsilon` (finite, ≥ 0). Per row: mean and variance (biased, 1/D) in float64,
  * y = (x − mean) / √(variance + epsilon) · weight + bias, rounded once to float32.
  */
 export const LAYER_NORM_KERNEL = 'MlmLayerNorm';
