@@ -1039,6 +1039,16 @@ static napi_value Reduce(napi_env env, napi_callback_info info) {
  * adds in the same order, so both give the same bits. Every product and sum is its own statement (no
  * FMA contraction, which would change the bits).
  */
+/*
+ * The row helpers must be inlined into the cloned loops (AVX2 and baseline): called out of line, their
+ * mean and rstd outputs live in memory and GCC vectorises neither them nor the loops around them.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define MLM_LAYER_NORM_INLINE inline __attribute__((always_inline))
+#else
+#define MLM_LAYER_NORM_INLINE inline
+#endif
+
 typedef struct {
   const float *x, *dy, *weight, *bias;
   float *out;
@@ -1048,7 +1058,7 @@ typedef struct {
 } layer_norm_job;
 
 /* Σ of a row of n floats in 8 float64 lanes: the tail, then lanes 0..7. */
-static inline double layer_norm_row_sum(const float *row, uint64_t n) {
+static MLM_LAYER_NORM_INLINE double layer_norm_row_sum(const float *row, uint64_t n) {
   double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
   uint64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -1059,7 +1069,7 @@ static inline double layer_norm_row_sum(const float *row, uint64_t n) {
 }
 
 /* Σ (row[i] − mean)², the same lanes and order. */
-static inline double layer_norm_row_squares(const float *row, uint64_t n, double mean) {
+static MLM_LAYER_NORM_INLINE double layer_norm_row_squares(const float *row, uint64_t n, double mean) {
   double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
   uint64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -1077,11 +1087,51 @@ static inline double layer_norm_row_squares(const float *row, uint64_t n, double
   return s;
 }
 
-static inline void layer_norm_statistics(const float *row, uint64_t dim, double epsilon, double *mean, double *rstd) {
+static MLM_LAYER_NORM_INLINE void layer_norm_statistics(const float *row, uint64_t dim, double epsilon, double *mean, double *rstd) {
   const double m = layer_norm_row_sum(row, dim) / (double)dim;
   const double variance = layer_norm_row_squares(row, dim, m) / (double)dim;
   *mean = m;
   *rstd = 1.0 / sqrt(variance + epsilon);
+}
+
+/* Σ dy·weight over a row, the same lanes and order. */
+static MLM_LAYER_NORM_INLINE double layer_norm_row_sum_g(const float *dy, const float *w, uint64_t n) {
+  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) {
+      const double g = (double)dy[i + j] * (double)w[i + j];
+      lanes[j] += g;
+    }
+  for (; i < n; i++) {
+    const double g = (double)dy[i] * (double)w[i];
+    s += g;
+  }
+  for (int j = 0; j < 8; j++) s += lanes[j];
+  return s;
+}
+
+/* Σ (dy·weight)·((x − mean)·rstd) over a row, the same lanes and order. */
+static MLM_LAYER_NORM_INLINE double layer_norm_row_sum_gx(const float *dy, const float *w, const float *x, uint64_t n, double mean, double rstd) {
+  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) {
+      const double centred = (double)x[i + j] - mean;
+      const double normalized = centred * rstd;
+      const double g = (double)dy[i + j] * (double)w[i + j];
+      const double gx = g * normalized;
+      lanes[j] += gx;
+    }
+  for (; i < n; i++) {
+    const double centred = (double)x[i] - mean;
+    const double normalized = centred * rstd;
+    const double g = (double)dy[i] * (double)w[i];
+    const double gx = g * normalized;
+    s += gx;
+  }
+  for (int j = 0; j < 8; j++) s += lanes[j];
+  return s;
 }
 
 /* y = ((x − mean)·rstd)·weight + bias in float64, rounded once; rows [begin, end). */
@@ -1127,31 +1177,9 @@ MLM_VECTOR_CLONES static void layer_norm_grad_range(const void *pointer, uint64_
       float *dx = job->out + r * dim;
       double mean, rstd;
       layer_norm_statistics(x, dim, job->epsilon, &mean, &rstd);
-      double lanes_g[8] = {0, 0, 0, 0, 0, 0, 0, 0}, lanes_gx[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sum_g = 0, sum_gx = 0;
-      uint64_t i = 0;
-      for (; i + 8 <= dim; i += 8)
-        for (int j = 0; j < 8; j++) {
-          const double centred = (double)x[i + j] - mean;
-          const double normalized = centred * rstd;
-          const double g = (double)dy[i + j] * (double)w[i + j];
-          const double gx = g * normalized;
-          lanes_g[j] += g;
-          lanes_gx[j] += gx;
-        }
-      for (; i < dim; i++) {
-        const double centred = (double)x[i] - mean;
-        const double normalized = centred * rstd;
-        const double g = (double)dy[i] * (double)w[i];
-        const double gx = g * normalized;
-        sum_g += g;
-        sum_gx += gx;
-      }
-      for (int j = 0; j < 8; j++) {
-        sum_g += lanes_g[j];
-        sum_gx += lanes_gx[j];
-      }
+      const double sum_g = layer_norm_row_sum_g(dy, w, dim), sum_gx = layer_norm_row_sum_gx(dy, w, x, dim, mean, rstd);
       const double mean_g = sum_g / (double)dim, mean_gx = sum_gx / (double)dim;
-      for (i = 0; i < dim; i++) {
+      for (uint64_t i = 0; i < dim; i++) {
         const double centred = (double)x[i] - mean;
         const double normalized = centred * rstd;
         const double g = (double)dy[i] * (double)w[i];

@@ -3,7 +3,8 @@ import { loadNativeKernels } from '@mlm/native-kernels';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '@mlm/types';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initializeBackend, type BackendInfo } from '../index.js';
+import type { BackendInfo } from '../index.js';
+import { initializeCpuThenWasm, requireNative } from '../native/native-test-support.js';
 import { seededValues } from '../wasm/kernel-test-support.js';
 import { nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
 import { setLayerNormNativeCrossover } from './run-layer-norm-wasm.js';
@@ -11,8 +12,7 @@ import { setLayerNormNativeCrossover } from './run-layer-norm-wasm.js';
 let info: BackendInfo;
 let native: NativeProducts | null = null;
 beforeAll(async () => {
-  await initializeBackend({ backend: 'cpu', log: () => {} });
-  info = await initializeBackend({ backend: 'wasm', log: () => {} });
+  info = await initializeCpuThenWasm();
   native = nativeProducts();
 });
 
@@ -35,9 +35,8 @@ let nativeCalls = 0;
 async function useMode(mode: Mode): Promise<void> {
   await tf.setBackend(mode === 'cpu' ? 'cpu' : 'wasm');
   if (mode === 'wasm (native)') {
-    if (!native) throw new Error(`native kernels are not enabled: ${info.description} (CI builds the addon; see .ci/run)`);
-    const counting = Object.create(native) as NativeProducts;
-    const base = native;
+    const base = native ?? requireNative(info); // throws where native kernels are off, naming the backend line
+    const counting = Object.create(base) as NativeProducts;
     for (const name of ['layerNorm', 'layerNormGrad'] as const) {
       Object.defineProperty(counting, name, {
         value: (...args: unknown[]) => {
