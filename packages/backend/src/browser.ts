@@ -4,3 +4,4 @@ export type { BrowserBackendName, BrowserBackendRequest } from './browser-backen
 export { initializeBackend, getBackendInfo, shutdownBackend, describeBrowserBackend, MAX_WASM_THREADS } from './browser-select-backend.js';
 export type { BrowserBackendInfo as BackendInfo, BrowserBackendOptions as BackendOptions } from './browser-select-backend.js';
 export { installWasmKernels, WASM_KERNEL_OVERRIDES } from './wasm/register-kernels.js';
+export { installRotaryKernels, ROTARY_KERNELS } from './rotary/register-rotary-kernels.js';

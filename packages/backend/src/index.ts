@@ -4,3 +4,4 @@ export { initializeBackend, getBackendInfo, shutdownBackend } from './select-bac
 export { defaultWasmThreads, MAX_WASM_THREADS } from './load-backends.js';
 export { installWasmKernels, WASM_KERNEL_OVERRIDES } from './wasm/register-kernels.js';
 export type { BackendInfo, BackendOptions } from './select-backend.js';
+export { installRotaryKernels, ROTARY_KERNELS } from './rotary/register-rotary-kernels.js';

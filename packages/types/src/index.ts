@@ -1,4 +1,5 @@
 export * from './tensor-data.js';
+export * from './kernel-names.js';
 export type * from './batch.js';
 export type * from './tokenizer.js';
 export type * from './random.js';
