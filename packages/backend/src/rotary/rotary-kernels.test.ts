@@ -6,6 +6,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend, type BackendInfo } from '../index.js';
 import { seededValues } from '../wasm/kernel-test-support.js';
 import { nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
+import { simdKernels, simdKernelsFailure, setSimdKernelsEnabled } from '../wasm/simd-kernels.js';
+import type { WasmBackendInternals } from '../wasm/wasm-internals.js';
 import { setRotaryNativeCrossover } from './run-rotary-wasm.js';
 
 let info: BackendInfo;
@@ -18,6 +20,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   setNativeProducts(native);
+  setSimdKernelsEnabled(true);
   setRotaryNativeCrossover(undefined);
 });
 
@@ -26,14 +29,16 @@ afterEach(() => {
 const loaded = loadNativeKernels();
 const nativeAvailable = Boolean(process.env.CI) || (loaded.ok && loaded.blas.available);
 
-type Mode = 'cpu' | 'wasm (JavaScript)' | 'wasm (native)';
-const MODES: Mode[] = nativeAvailable ? ['cpu', 'wasm (JavaScript)', 'wasm (native)'] : ['cpu', 'wasm (JavaScript)'];
+type Mode = 'cpu' | 'wasm (JavaScript)' | 'wasm (SIMD)' | 'wasm (native)';
+const MODES: Mode[] = ['cpu', 'wasm (JavaScript)', 'wasm (SIMD)', ...(nativeAvailable ? ['wasm (native)' as const] : [])];
 
 let rotaryCalls = 0;
 
 /** Switches backend and path; counts the addon's rotary calls. */
 async function useMode(mode: Mode): Promise<void> {
   await tf.setBackend(mode === 'cpu' ? 'cpu' : 'wasm');
+  setSimdKernelsEnabled(mode !== 'wasm (JavaScript)');
+  if (mode === 'wasm (SIMD)' && !simdKernels(tf.backend() as unknown as WasmBackendInternals)) throw new Error(`our SIMD kernels did not instantiate: ${simdKernelsFailure()}`);
   if (mode === 'wasm (native)') {
     if (!native) throw new Error(`native kernels are not enabled: ${info.description} (CI builds the addon; see .ci/run)`);
     const counting = Object.create(native) as NativeProducts;
@@ -47,7 +52,7 @@ async function useMode(mode: Mode): Promise<void> {
     setNativeProducts(counting);
     setRotaryNativeCrossover(1);
   } else {
-    setNativeProducts(null); // as without the addon (a browser, MLM_NATIVE=0)
+    setNativeProducts(null); // as without the addon (a browser, MLM_NATIVE=0): SIMD wasm, or JavaScript without SIMD
   }
 }
 
