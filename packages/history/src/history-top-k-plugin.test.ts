@@ -1,46 +1,21 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
 import type { HistoryStepState } from '@mlm/types';
 import { HistoryTopKPlugin, readHistory } from './node.js';
+import { PROBABILITIES, historyStepState, useTemporaryDirectories } from './history-test-support.js';
 
-const directories: string[] = [];
-function temporaryDirectory(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'mlm-history-'));
-  directories.push(directory);
-  return directory;
-}
-afterEach(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+const temporaryDirectory = useTemporaryDirectories('mlm-history-');
 
 beforeAll(async () => {
   await initializeBackend({ backend: 'wasm', log: () => {} });
 });
 
-/** Logits [B, L, V] = ln(p) for a known p per (b, i). */
-function stateWith(probabilities: number[][][], ids: number[][], step: number, extra: Partial<HistoryStepState> = {}): HistoryStepState {
-  const b = ids.length;
-  const l = ids[0]!.length;
-  return {
-    step,
-    ids: { data: Int32Array.from(ids.flat()), shape: [b, l] },
-    unmasked: { data: new Uint8Array(b * l), shape: [b, l] },
-    logits: tf.tensor3d(probabilities.flat(2).map(Math.log), [b, l, probabilities[0]![0]!.length]),
-    outputStartIdx: 1,
-    windowStart: 1,
-    final: false,
-    ...extra,
-  };
-}
-
-const P = [
-  [[0.1, 0.2, 0.7], [0.5, 0.3, 0.2], [0.25, 0.5, 0.25]],
-  [[0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.1, 0.1, 0.8]],
-];
+const stateWith = (probabilities: number[][][], ids: number[][], step: number, extra: Partial<HistoryStepState> = {}): HistoryStepState =>
+  historyStepState(step, ids, probabilities, extra);
+const P = PROBABILITIES;
 const IDS = [[4, 2, 2], [5, 1, 2]];
 
 describe('HistoryTopKPlugin', () => {

@@ -1,41 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
 import type { HistoryStepState } from '@mlm/types';
 import { InMemoryHistoryPlugin, createInMemoryHistory } from './index.js';
 import { HistoryTopKPlugin } from './node.js';
+import { PROBABILITIES, historyStepState, useTemporaryDirectories } from './history-test-support.js';
 
-const directory = mkdtempSync(path.join(tmpdir(), 'mlm-history-memory-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const temporaryDirectory = useTemporaryDirectories('mlm-history-memory-');
 beforeAll(async () => {
   await initializeBackend({ backend: 'cpu', log: () => {} });
 });
 
-function state(step: number, ids: number[][], probabilities: number[][][] | null, final = false): HistoryStepState {
-  const b = ids.length;
-  const l = ids[0]!.length;
-  return {
-    step,
-    ids: { data: Int32Array.from(ids.flat()), shape: [b, l] },
-    unmasked: { data: new Uint8Array(b * l), shape: [b, l] },
-    logits: probabilities === null ? null : tf.tensor3d(probabilities.flat(2).map(Math.log), [b, l, probabilities[0]![0]!.length]),
-    outputStartIdx: 1,
-    windowStart: 1,
-    final,
-  };
-}
-
-const P = [
-  [[0.1, 0.2, 0.7], [0.5, 0.3, 0.2], [0.25, 0.5, 0.25]],
-  [[0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.1, 0.1, 0.8]],
-];
+const state = (step: number, ids: number[][], probabilities: number[][][] | null, final = false): HistoryStepState =>
+  historyStepState(step, ids, probabilities, { final });
+const P = PROBABILITIES;
 
 describe('InMemoryHistoryPlugin', () => {
   it('records exactly what HistoryTopKPlugin writes to disk, without a file system', async () => {
     const memory = createInMemoryHistory({ k: 2, runId: 'run1' });
+    const directory = temporaryDirectory();
     const disk = new HistoryTopKPlugin({ outputDir: directory, k: 2, runId: 'run1' });
     const steps = [state(1, [[4, 2, 2], [5, 1, 2]], P), state(2, [[4, 0, 2], [5, 1, 1]], null, true)];
     const before = tf.memory().numTensors;

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadNativeKernels } from '@mlm/native-kernels';
 import fc from 'fast-check';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initializeBackend, type BackendInfo } from '../index.js';
 import { maxRelativeError, onBothBackends, seededValues } from '../wasm/kernel-test-support.js';
 import { heapBytes, nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
 import type { WasmBackendInternals } from '../wasm/wasm-internals.js';
+import { initializeCpuThenWasm, requireNative, runNative } from './native-test-support.js';
 import { NATIVE_ELEMENTWISE_MIN_ELEMENTS, setNativeElementwiseCrossover } from './native-elementwise-kernels.js';
 
 // Float32 rounding only: sums accumulate in float64 here and in float32 (another order) on the cpu backend.
@@ -13,19 +13,8 @@ const TOLERANCE = 2e-5;
 
 let info: BackendInfo;
 beforeAll(async () => {
-  await initializeBackend({ backend: 'cpu', log: () => {} });
-  info = await initializeBackend({ backend: 'wasm', log: () => {} });
+  info = await initializeCpuThenWasm();
 });
-
-// Skipped where the addon is not built, except in CI (which installs gcc and OpenBLAS): there a
-// missing addon fails these tests.
-const loaded = loadNativeKernels();
-const runNative = process.env.CI ? it : it.skipIf(!(loaded.ok && loaded.blas.available));
-
-function requireNative(): NativeProducts {
-  if (!info.nativeKernels?.enabled) throw new Error(`native kernels are not enabled: ${info.description} (CI installs gcc and OpenBLAS; see .ci/run)`);
-  return nativeProducts()!;
-}
 
 /** Counts the addon's element-wise calls while `run` runs (the kernels really took the native path). */
 async function countingCalls<T>(run: () => Promise<T>): Promise<{ result: T; calls: Record<string, number> }> {
@@ -72,7 +61,7 @@ const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
 describe('native element-wise kernels on the wasm heap', () => {
   runNative('binary ops with every broadcast pattern match the cpu backend, forward and gradient', async () => {
-    requireNative();
+    requireNative(info);
     let nativeCalls = 0;
     await fc.assert(
       fc.asyncProperty(broadcastShapes, fc.constantFrom('add', 'sub', 'mul', 'div', 'squaredDifference', 'maximum', 'minimum'), fc.integer(), async ({ aShape, bShape }, op, seed) => {
@@ -99,7 +88,7 @@ describe('native element-wise kernels on the wasm heap', () => {
   });
 
   runNative('unary ops and casts match the cpu backend, forward and gradient', async () => {
-    requireNative();
+    requireNative(info);
     const shape = [37, 61];
     const values = seededValues(size(shape), 3);
     const positive = values.map((v) => 0.1 + Math.abs(v));
@@ -127,7 +116,7 @@ describe('native element-wise kernels on the wasm heap', () => {
   });
 
   runNative('sum, mean, max and min over trailing and leading axes match the cpu backend, forward and gradient', async () => {
-    requireNative();
+    requireNative(info);
     let nativeCalls = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -155,7 +144,7 @@ describe('native element-wise kernels on the wasm heap', () => {
   });
 
   runNative('softmax, logSoftmax and the model\'s layer norm match the cpu backend, forward and gradient', async () => {
-    requireNative();
+    requireNative(info);
     await fc.assert(
       // Rows of at least 8 values: with 2–3 nearly equal values the layer norm divides by a variance near 0
       // and float32 rounding of the mean alone (float64 here, float32 on cpu) moves the result by 1e-3.
@@ -184,7 +173,7 @@ describe('native element-wise kernels on the wasm heap', () => {
   });
 
   runNative('tensors below the crossover stay on the kernels they replace', async () => {
-    requireNative();
+    requireNative(info);
     setNativeElementwiseCrossover(undefined);
     expect(NATIVE_ELEMENTWISE_MIN_ELEMENTS).toBeGreaterThan(64);
     const { result, calls } = await countingCalls(() => onBothBackends(() => {
@@ -196,7 +185,7 @@ describe('native element-wise kernels on the wasm heap', () => {
   });
 
   runNative('offsets outside the heap are thrown errors, and nothing is written', async () => {
-    const native = requireNative();
+    const native = requireNative(info);
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as WasmBackendInternals;
     const heap = heapBytes(backend);
@@ -222,7 +211,7 @@ describe('native element-wise kernels on the wasm heap', () => {
   });
 
   runNative('runs threaded on the pool (2 threads, SharedArrayBuffer heap) with the same results', async () => {
-    requireNative();
+    requireNative(info);
     const threaded = await initializeBackend({ backend: 'wasm', threads: 2, log: () => {} });
     try {
       expect(threaded.description).toMatch(/wasm \+ native BLAS \(\w+, 2 threads\)/);
@@ -244,7 +233,7 @@ describe('native element-wise kernels on the wasm heap', () => {
   });
 
   runNative('nativeKernels: false hands every kernel back to the wasm path', async () => {
-    requireNative();
+    requireNative(info);
     await initializeBackend({ backend: 'wasm', nativeKernels: false, log: () => {} });
     try {
       expect(nativeProducts()).toBeNull();

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadNativeKernels } from '@mlm/native-kernels';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend, type BackendInfo } from '../index.js';
+import { initializeCpuThenWasm, requireNative, runNative } from '../native/native-test-support.js';
 import { maxRelativeError, onBothBackends, seededValues } from './kernel-test-support.js';
 import { heapBytes, nativeProducts } from './native-products.js';
 import type { WasmBackendInternals } from './wasm-internals.js';
@@ -12,33 +12,21 @@ const TOLERANCE = 2e-5;
 
 let info: BackendInfo;
 beforeAll(async () => {
-  await initializeBackend({ backend: 'cpu', log: () => {} });
-  info = await initializeBackend({ backend: 'wasm', log: () => {} });
+  info = await initializeCpuThenWasm();
 });
-
-// Where the addon is not built (no C compiler or no OpenBLAS) these tests are skipped, except in CI,
-// which installs both: there a missing addon fails them instead of skipping silently.
-const loaded = loadNativeKernels();
-const runNative = process.env.CI ? it : it.skipIf(!(loaded.ok && loaded.blas.available));
-
-function requireNative(): void {
-  if (!info.nativeKernels?.enabled) {
-    throw new Error(`native kernels are not enabled: ${info.description} (CI installs gcc and OpenBLAS; see .ci/run)`);
-  }
-}
 
 const dims = fc.integer({ min: 1, max: 12 });
 const batchShape = fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 });
 
 describe('native BLAS products on the wasm heap', () => {
   runNative('are enabled by initializeBackend and named in its log line', () => {
-    requireNative();
+    requireNative(info);
     expect(info.description).toMatch(/^\[mlm\] tensor backend: wasm \+ native BLAS \(\w+, 1 thread\)/);
     expect(nativeProducts()).not.toBeNull();
   });
 
   runNative('BatchMatMul matches the cpu backend forward and backward, for transposes and broadcast batches', async () => {
-    requireNative();
+    requireNative(info);
     await fc.assert(
       fc.asyncProperty(
         dims, dims, dims, batchShape, fc.boolean(), fc.boolean(), fc.constantFrom('none', 'shared', 'broadcast'), fc.integer(),
@@ -66,7 +54,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('broadcasts batches that neither side holds whole ([2, 1] × [1, 3])', async () => {
-    requireNative();
+    requireNative(info);
     const a = seededValues(2 * 1 * 3 * 4, 1);
     const b = seededValues(1 * 3 * 4 * 5, 2);
     const { cpu, wasm } = await onBothBackends(() =>
@@ -79,7 +67,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('fused matMul with bias and every activation matches the cpu backend, forward and gradient', async () => {
-    requireNative();
+    requireNative(info);
     const activations = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const;
     await fc.assert(
       fc.asyncProperty(
@@ -119,7 +107,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('larger products (blocked BLAS paths) match the cpu backend', async () => {
-    requireNative();
+    requireNative(info);
     const a = seededValues(3 * 70 * 130, 5);
     const b = seededValues(130 * 90, 6);
     const { cpu, wasm } = await onBothBackends(() => [
@@ -131,7 +119,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('transposes above rank 4 in C, bit-identical to the cpu backend (float32, int32, bool), with gradient', async () => {
-    requireNative();
+    requireNative(info);
     const permutation = (rank: number) =>
       fc.array(fc.nat(), { minLength: rank, maxLength: rank }).map((keys) => [...keys.keys()].sort((a, b) => keys[a]! - keys[b]! || a - b));
     // Rank 6 at most: the stock wasm element-wise kernels (XNNPACK) return garbage at rank 7 (tfjs 4.22.0).
@@ -163,7 +151,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('an offset outside the heap is a thrown error, and nothing is written', async () => {
-    requireNative();
+    requireNative(info);
     await tf.setBackend('wasm');
     const native = nativeProducts()!;
     const backend = tf.backend() as unknown as WasmBackendInternals;
@@ -187,7 +175,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('reads the heap again after memory growth (the old buffer is detached)', async () => {
-    requireNative();
+    requireNative(info);
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as WasmBackendInternals;
     const before = heapBytes(backend).buffer;
@@ -202,7 +190,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('keeps tf.memory() flat across training steps', async () => {
-    requireNative();
+    requireNative(info);
     await tf.setBackend('wasm');
     const w1 = tf.variable(tf.randomNormal([32, 64], 0, 0.1, 'float32', 1));
     const w2 = tf.variable(tf.randomNormal([64, 8], 0, 0.1, 'float32', 2));
@@ -226,7 +214,7 @@ describe('native BLAS products on the wasm heap', () => {
   });
 
   runNative('works on the threaded build (its heap is a SharedArrayBuffer)', async () => {
-    requireNative();
+    requireNative(info);
     const threaded = await initializeBackend({ backend: 'wasm', threads: 2, log: () => {} });
     try {
       expect(threaded.description).toMatch(/wasm \+ native BLAS \(\w+, 2 threads\)/);
