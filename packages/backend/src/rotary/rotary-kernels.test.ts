@@ -3,7 +3,8 @@ import { loadNativeKernels } from '@mlm/native-kernels';
 import { ROTARY_APPLY_GRAD_KERNEL, ROTARY_APPLY_KERNEL } from '@mlm/types';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initializeBackend, type BackendInfo } from '../index.js';
+import type { BackendInfo } from '../index.js';
+import { initializeCpuThenWasm, requireNative } from '../native/native-test-support.js';
 import { seededValues } from '../wasm/kernel-test-support.js';
 import { nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
 import { simdKernels, simdKernelsFailure, setSimdKernelsEnabled } from '../wasm/simd-kernels.js';
@@ -13,8 +14,7 @@ import { setRotaryNativeCrossover } from './run-rotary-wasm.js';
 let info: BackendInfo;
 let native: NativeProducts | null = null;
 beforeAll(async () => {
-  await initializeBackend({ backend: 'cpu', log: () => {} });
-  info = await initializeBackend({ backend: 'wasm', log: () => {} });
+  info = await initializeCpuThenWasm();
   native = nativeProducts();
 });
 
@@ -40,9 +40,8 @@ async function useMode(mode: Mode): Promise<void> {
   setSimdKernelsEnabled(mode !== 'wasm (JavaScript)');
   if (mode === 'wasm (SIMD)' && !simdKernels(tf.backend() as unknown as WasmBackendInternals)) throw new Error(`our SIMD kernels did not instantiate: ${simdKernelsFailure()}`);
   if (mode === 'wasm (native)') {
-    if (!native) throw new Error(`native kernels are not enabled: ${info.description} (CI builds the addon; see .ci/run)`);
-    const counting = Object.create(native) as NativeProducts;
-    const base = native;
+    const base = native ?? requireNative(info); // throws where native kernels are off, naming the backend line
+    const counting = Object.create(base) as NativeProducts;
     Object.defineProperty(counting, 'rotary', {
       value: (...args: Parameters<NativeProducts['rotary']>) => {
         rotaryCalls++;
