@@ -175,3 +175,53 @@ void sum_leading(const f32* x, f32* out, int rows, int inner) {
     out[j] = (f32)sum;
   }
 }
+
+/*
+ * rotary: the fused rotary embedding (the MlmRotaryApply kernels), x and out [groups, heads, rows, dim],
+ * tables c, s [groups, tableHeads (1: shared by the heads, or heads), rows, dim], r = rotary (even).
+ * Forward: out = x·c + rotateHalf(x)·s, rotateHalf(x) = [−x[r/2..r), x[0..r/2), 0…]. Backward (x holds
+ * dy): out = dy·c − rotateHalf(dy·s). Each element is two float32 products and one sum (wasm has no
+ * fused multiply-add; contraction is off besides), so the results equal the composed ops' bit for bit.
+ * out must not overlap x, c or s.
+ */
+#pragma clang fp contract(off)
+
+/* o[j] = x[j]·c[j] + y[j]·s[j] (add) or x[j]·c[j] − y[j]·s[j] (subtract), j < n. */
+static inline void rotary_segment(f32* o, const f32* x, const f32* c, const f32* y, const f32* s, int n, int subtract) {
+  int j = 0;
+  if (subtract) {
+    for (; j + 4 <= n; j += 4)
+      wasm_v128_store(o + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(x + j), wasm_v128_load(c + j)), wasm_f32x4_mul(wasm_v128_load(y + j), wasm_v128_load(s + j))));
+    for (; j < n; j++) o[j] = x[j] * c[j] - y[j] * s[j];
+  } else {
+    for (; j + 4 <= n; j += 4)
+      wasm_v128_store(o + j, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(x + j), wasm_v128_load(c + j)), wasm_f32x4_mul(wasm_v128_load(y + j), wasm_v128_load(s + j))));
+    for (; j < n; j++) o[j] = x[j] * c[j] + y[j] * s[j];
+  }
+}
+
+__attribute__((export_name("rotary")))
+void rotary(const f32* x, const f32* c, const f32* s, f32* out, int groups, int heads, int table_heads, int rows, int dim, int rotary, int backward) {
+  const int half = rotary / 2;
+  for (int g = 0; g < groups; g++) {
+    for (int h = 0; h < heads; h++) {
+      const int table_head = table_heads == 1 ? 0 : h;
+      for (int row = 0; row < rows; row++) {
+        const f32* xr = x + ((g * heads + h) * rows + row) * dim;
+        const int table = ((g * table_heads + table_head) * rows + row) * dim;
+        const f32* cr = c + table;
+        const f32* sr = s + table;
+        f32* o = out + ((g * heads + h) * rows + row) * dim;
+        if (!backward) {
+          rotary_segment(o, xr, cr, xr + half, sr, half, 1); /* x1·c − x2·s (= x1·c + (−x2)·s) */
+          rotary_segment(o + half, xr + half, cr + half, xr, sr + half, half, 0); /* x2·c + x1·s */
+          for (int j = rotary; j < dim; j++) o[j] = xr[j] * cr[j] + 0.0f * sr[j];
+        } else {
+          rotary_segment(o, xr, cr, xr + half, sr + half, half, 0);
+          rotary_segment(o + half, xr + half, cr + half, xr, sr, half, 1);
+          for (int j = rotary; j < dim; j++) o[j] = xr[j] * cr[j];
+        }
+      }
+    }
+  }
+}

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BROWSER_BACKEND_NAMES, parseBrowserBackendRequest, type BrowserBackendName, type BrowserBackendRequest } from './browser-backend-names.js';
 import { installLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
 import { createBrowserThreadedWasmModule } from './wasm/browser-threaded-module.js';
+import { installRotaryKernels } from './rotary/register-rotary-kernels.js';
 import { installWasmKernels } from './wasm/register-kernels.js';
 import { setSimdKernelsEnabled } from './wasm/simd-kernels.js';
 
@@ -199,6 +200,7 @@ export async function initializeBackend(options: BrowserBackendOptions = {}): Pr
   const request = options.backend === undefined ? 'auto' : parseBrowserBackendRequest(String(options.backend), 'backend option');
   installLayerNormKernels();
   tf.env().set('PROD', true);
+  installRotaryKernels();
   const candidates: BrowserBackendName[] = request === 'auto' ? [...BROWSER_BACKEND_NAMES] : [request];
   const skipped: string[] = [];
   for (const name of candidates) {

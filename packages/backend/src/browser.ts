@@ -5,3 +5,4 @@ export { initializeBackend, getBackendInfo, shutdownBackend, describeBrowserBack
 export { installLayerNormKernels, LAYER_NORM_KERNELS } from './layer-norm/register-layer-norm-kernels.js';
 export type { BrowserBackendInfo as BackendInfo, BrowserBackendOptions as BackendOptions } from './browser-select-backend.js';
 export { installWasmKernels, WASM_KERNEL_OVERRIDES } from './wasm/register-kernels.js';
+export { installRotaryKernels, ROTARY_KERNELS } from './rotary/register-rotary-kernels.js';

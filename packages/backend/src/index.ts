@@ -5,3 +5,4 @@ export { defaultWasmThreads, MAX_WASM_THREADS } from './load-backends.js';
 export { installLayerNormKernels, LAYER_NORM_KERNELS } from './layer-norm/register-layer-norm-kernels.js';
 export { installWasmKernels, WASM_KERNEL_OVERRIDES } from './wasm/register-kernels.js';
 export type { BackendInfo, BackendOptions } from './select-backend.js';
+export { installRotaryKernels, ROTARY_KERNELS } from './rotary/register-rotary-kernels.js';

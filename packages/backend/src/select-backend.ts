@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NATIVE_PACKAGES, parseBackendRequest, type BackendName, type BackendRequest } from './backend-names.js';
 import { installLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
 import { loadGradients, loadWasmBackend, loadCpuBackend } from './load-backends.js';
+import { installRotaryKernels } from './rotary/register-rotary-kernels.js';
 import type { NativeKernelsStatus } from './native/enable-native-kernels.js';
 import { setNativeProducts } from './wasm/native-products.js';
 import { setSimdKernelsEnabled } from './wasm/simd-kernels.js';
@@ -101,6 +102,7 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
   installLayerNormKernels();
   tf.env().set('PROD', true); // silences the "install the node backend" banner
   await loadGradients();
+  installRotaryKernels();
 
   const skipped: string[] = [];
   const candidates: BackendName[] = request === 'auto' ? ['node-gpu', 'tensorflow', 'wasm', 'cpu'] : [request];

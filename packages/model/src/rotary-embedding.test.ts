@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RotaryEmbedding, rotaryInverseFrequencies } from './rotary-embedding.js';
+import { ROTARY_APPLY_KERNEL } from '@mlm/types';
+import { RotaryEmbedding, fusedRotaryAvailable, rotaryInverseFrequencies } from './rotary-embedding.js';
 import { BACKENDS, maxAbsDifference, useBackend } from './test-support.js';
 
 /** The reference formula, written out directly (half split on the first r features). */
@@ -69,6 +70,45 @@ describe.each(BACKENDS)('RotaryEmbedding on %s', (backend) => {
       expect(v![i]).toEqual(vector.map(Math.fround));
     });
     rope.dispose();
+  });
+
+  it('runs the fused kernel registered by @mlm/backend, with the composed ops\' results and gradient bit for bit', async () => {
+    expect(fusedRotaryAvailable()).toBe(true);
+    const [heads, batch, length, headDim, rotaryDim] = [3, 2, 7, 12, 8];
+    const rope = new RotaryEmbedding({ rotaryDim, headDim, maxLength: 20, queryScale: 1 / Math.sqrt(headDim) });
+    const profileInput = tf.ones([3, heads, batch, length, headDim]);
+    const profileTables = rope.gather(tf.zeros([batch, length], 'int32') as tf.Tensor2D);
+    const profile = await tf.profile(() => rope.apply(profileInput, profileTables));
+    expect(profile.kernels.map((kernel) => kernel.name)).toEqual([ROTARY_APPLY_KERNEL]);
+    tf.dispose([profileInput, profileTables.cos, profileTables.sin, profile.result as tf.Tensor]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.randomNormal([3, heads, batch, length, headDim], 0, 1, 'float32', 5);
+      const weights = tf.randomNormal(x.shape, 0, 1, 'float32', 6);
+      const tables = rope.gather(tf.tensor2d([[0, 1, 2, 3, 4, 5, 6], [20, 13, 2, 9, 0, 1, 17]], [batch, length], 'int32'));
+      const loss = (apply: (t: tf.Tensor) => tf.Tensor) => (t: tf.Tensor) => tf.sum(tf.mul(apply(t), weights));
+      const fused = (t: tf.Tensor) => rope.apply(t, tables);
+      const composed = (t: tf.Tensor) => rope.applyComposed(t, tables);
+      expect(Array.from(fused(x).dataSync())).toEqual(Array.from(composed(x).dataSync()));
+      expect(Array.from(tf.grad(loss(fused))(x).dataSync())).toEqual(Array.from(tf.grad(loss(composed))(x).dataSync()));
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    rope.dispose();
+  });
+
+  it('keeps the composed ops where the fused kernel is not registered for the backend (webgl, webgpu)', () => {
+    const config = tf.getKernel(ROTARY_APPLY_KERNEL, backend)!;
+    tf.unregisterKernel(ROTARY_APPLY_KERNEL, backend);
+    try {
+      expect(fusedRotaryAvailable()).toBe(false);
+      const rope = new RotaryEmbedding({ rotaryDim: 4, headDim: 4, maxLength: 16 });
+      const [, k] = apply(rope, [1, 2, 3, 4], [0, 1]);
+      expect(maxAbsDifference(k![1]!, [-1.98411059, 1.95990062, 2.46237803, 4.01979971])).toBeLessThan(1e-6);
+      rope.dispose();
+    } finally {
+      tf.registerKernel(config);
+    }
+    expect(fusedRotaryAvailable()).toBe(true);
   });
 
   it('rejects an odd or too large rotary dimension', () => {

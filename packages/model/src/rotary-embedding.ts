@@ -14,8 +14,15 @@
  * The tables are stacked for the three projections [q, k, v]: q's rows are pre-multiplied by the
  * attention scale 1/√dh (so the scores need no separate scaling), k's are plain, and v's are C = 1,
  * S = 0 (v is not rotated). One matMul and three element-wise ops then serve q, k and v together.
+ *
+ * Where @mlm/backend has registered the fused kernel `MlmRotaryApply` for the active backend (cpu and
+ * wasm: one pass in JavaScript or in the native addon's C, and one pass for the gradient), `apply` runs
+ * it instead of those four ops; it computes the same float32 products and sum in the same order, so the
+ * results are the same. Other backends (webgl, webgpu, tfjs-node) keep the composed ops. This package
+ * knows the kernel only by its name (from @mlm/types), not @mlm/backend's code.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ROTARY_APPLY_GRAD_KERNEL, ROTARY_APPLY_KERNEL } from '@mlm/types';
 
 /** inv_freq[j] = 1 / 10000^(2j / r) in float32, as `1.0 / (10000 ** (torch.arange(0, r, 2).float() / r))`. */
 export function rotaryInverseFrequencies(rotaryDim: number): Float32Array {
@@ -113,6 +120,14 @@ export class RotaryEmbedding {
    * `gather`: q is rotated and scaled, k rotated, v unchanged.
    */
   apply(x: tf.Tensor, tables: { cos: tf.Tensor; sin: tf.Tensor }): tf.Tensor {
+    if (fusedRotaryAvailable()) {
+      return tf.engine().runKernel(ROTARY_APPLY_KERNEL, { x, cos: tables.cos, sin: tables.sin }, { rotaryDim: this.rotaryDim }) as tf.Tensor;
+    }
+    return this.applyComposed(x, tables);
+  }
+
+  /** `apply` from stock ops (x ⊙ C + (x · R) ⊙ S), whatever kernels are registered. */
+  applyComposed(x: tf.Tensor, tables: { cos: tf.Tensor; sin: tf.Tensor }): tf.Tensor {
     const rotated = tf.reshape(tf.matMul(tf.reshape(x, [-1, this.headDim]), this.rotateHalf), x.shape);
     return tf.add(tf.mul(x, tables.cos), tf.mul(rotated, tables.sin));
   }
@@ -122,4 +137,10 @@ export class RotaryEmbedding {
     this.sinTable.dispose();
     this.rotateHalf.dispose();
   }
+}
+
+/** Whether the fused rotary kernel, its gradient kernel and its gradient are registered for the active backend. */
+export function fusedRotaryAvailable(): boolean {
+  const backend = tf.getBackend();
+  return Boolean(tf.getKernel(ROTARY_APPLY_KERNEL, backend) && tf.getKernel(ROTARY_APPLY_GRAD_KERNEL, backend) && tf.getGradient(ROTARY_APPLY_KERNEL));
 }

@@ -1347,6 +1347,127 @@ static napi_value Softmax(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+/* ---------------------------------------------------------------- rotary embedding */
+
+/*
+ * Every output element is two float32 products and one sum, as tfjs's composed Multiply, Multiply and
+ * Add compute it, so the results are equal bit for bit (up to the sign of a zero). The products and
+ * the sum are separate statements and contraction is off, so no compiler fuses them into an FMA:
+ * clang contracts within a statement by default (the pragma below turns that off); GCC in ISO C mode
+ * (-std=c11, as scripts/build-addon.mjs compiles) never contracts, and in GNU mode the attribute does.
+ */
+#if defined(__clang__)
+#define MLM_NO_FP_CONTRACT _Pragma("clang fp contract(off)")
+#define MLM_NO_FP_CONTRACT_ATTRIBUTE
+#elif defined(__GNUC__) && !defined(__STRICT_ANSI__)
+#define MLM_NO_FP_CONTRACT
+#define MLM_NO_FP_CONTRACT_ATTRIBUTE __attribute__((optimize("fp-contract=off")))
+#else
+#define MLM_NO_FP_CONTRACT
+#define MLM_NO_FP_CONTRACT_ATTRIBUTE
+#endif
+
+typedef struct {
+  const float *x, *c, *s; /* x (or dy) [groups, heads, rows, dim]; tables [groups, table_heads, rows, dim] */
+  float *out;
+  uint64_t heads, table_heads, rows, dim, rotary;
+  int backward;
+} rotary_job;
+
+/* Rows [begin, end) of [groups·heads·rows] vectors of `dim` floats. */
+MLM_VECTOR_CLONES MLM_NO_FP_CONTRACT_ATTRIBUTE static void rotary_range(const void *pointer, uint64_t begin, uint64_t end) {
+  MLM_NO_FP_CONTRACT
+  const rotary_job *job = (const rotary_job *)pointer;
+  const uint64_t dim = job->dim, rotary = job->rotary, half = rotary / 2, rows = job->rows, heads = job->heads;
+  for (uint64_t unit = begin; unit < end; unit++) {
+    const uint64_t row = unit % rows, group_head = unit / rows, head = group_head % heads, group = group_head / heads;
+    const uint64_t table = ((group * job->table_heads + (job->table_heads == 1 ? 0 : head)) * rows + row) * dim;
+    const float *x = job->x + unit * dim, *c = job->c + table, *s = job->s + table;
+    float *o = job->out + unit * dim;
+    if (!job->backward) {
+      /* out = x·c + rotateHalf(x)·s; rotateHalf(x) = [−x2, x1, 0…] */
+      for (uint64_t j = 0; j < half; j++) {
+        const float p = x[j] * c[j];
+        const float q = -x[j + half] * s[j];
+        o[j] = p + q;
+      }
+      for (uint64_t j = half; j < rotary; j++) {
+        const float p = x[j] * c[j];
+        const float q = x[j - half] * s[j];
+        o[j] = p + q;
+      }
+      for (uint64_t j = rotary; j < dim; j++) {
+        const float p = x[j] * c[j];
+        const float q = 0.0f * s[j];
+        o[j] = p + q;
+      }
+    } else {
+      /* dx = dy·c − rotateHalf(dy·s): rotateHalf's matrix is skew-symmetric on the first r features. */
+      for (uint64_t j = 0; j < half; j++) {
+        const float p = x[j] * c[j];
+        const float q = x[j + half] * s[j + half];
+        o[j] = p + q;
+      }
+      for (uint64_t j = half; j < rotary; j++) {
+        const float p = x[j] * c[j];
+        const float q = x[j - half] * s[j - half];
+        o[j] = p - q;
+      }
+      for (uint64_t j = rotary; j < dim; j++) o[j] = x[j] * c[j];
+    }
+  }
+}
+
+static int regions_overlap(uint64_t a, uint64_t a_bytes, uint64_t b, uint64_t b_bytes) {
+  return a_bytes > 0 && b_bytes > 0 && a < b + b_bytes && b < a + a_bytes;
+}
+
+/*
+ * rotary(heap, x, cos, sin, out, groups, heads, tableHeads, rows, dim, rotaryDim, backward):
+ * x and out [groups, heads, rows, dim], cos and sin [groups, tableHeads (1 or heads), rows, dim].
+ * Forward: out = x·cos + rotateHalf(x)·sin. Backward (x is dy): out = dy·cos − rotateHalf(dy·sin).
+ * out must not overlap x, cos or sin.
+ */
+static napi_value Rotary(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value args[12];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc != 12) THROW(env, "rotary: expected 12 arguments, got %zu", argc);
+  uint8_t *heap;
+  uint64_t heap_length, groups, heads, table_heads, rows, dim, rotary;
+  if (!get_heap(env, args[0], &heap, &heap_length) || !get_u32(env, args[5], "groups", &groups) || !get_u32(env, args[6], "heads", &heads) ||
+      !get_u32(env, args[7], "tableHeads", &table_heads) || !get_u32(env, args[8], "rows", &rows) || !get_u32(env, args[9], "dim", &dim) ||
+      !get_u32(env, args[10], "rotaryDim", &rotary))
+    return NULL;
+  bool backward = false;
+  if (napi_get_value_bool(env, args[11], &backward) != napi_ok) THROW(env, "backward: expected a boolean");
+  if (table_heads != 1 && table_heads != heads)
+    THROW(env, "tableHeads: expected 1 or heads (%llu), got %llu", (unsigned long long)heads, (unsigned long long)table_heads);
+  if (rotary % 2 != 0 || rotary > dim)
+    THROW(env, "rotaryDim: expected an even number <= dim (%llu), got %llu", (unsigned long long)dim, (unsigned long long)rotary);
+  /* Each factor is < 2^32; stop as soon as a partial product passes 2^32 elements. */
+  uint64_t count = groups;
+  const uint64_t factors[3] = {heads, rows, dim};
+  for (int i = 0; i < 3; i++) {
+    count *= factors[i];
+    if (count > 0xffffffffull) THROW(env, "rotary: more than 2^32 elements");
+  }
+  const uint64_t table_count = heads == 0 ? 0 : count / heads * table_heads;
+  void *x, *c, *s, *out;
+  if (!get_tensor(env, args[1], "x", count, 4, heap, heap_length, &x) || !get_tensor(env, args[2], "cos", table_count, 4, heap, heap_length, &c) ||
+      !get_tensor(env, args[3], "sin", table_count, 4, heap, heap_length, &s) || !get_tensor(env, args[4], "out", count, 4, heap, heap_length, &out))
+    return NULL;
+  const uint64_t out_at = (uint64_t)((uint8_t *)out - heap);
+  if (regions_overlap(out_at, count * 4, (uint64_t)((uint8_t *)x - heap), count * 4) ||
+      regions_overlap(out_at, count * 4, (uint64_t)((uint8_t *)c - heap), table_count * 4) ||
+      regions_overlap(out_at, count * 4, (uint64_t)((uint8_t *)s - heap), table_count * 4))
+    THROW(env, "out: its region overlaps x, cos or sin");
+  if (count == 0) return make_undefined(env);
+  rotary_job job = {(const float *)x, (const float *)c, (const float *)s, (float *)out, heads, table_heads, rows, dim, rotary, backward ? 1 : 0};
+  parallel_for(rotary_range, &job, groups * heads * rows, count);
+  return make_undefined(env);
+}
+
 /* ---------------------------------------------------------------- BLAS information and threads */
 
 static void set_string(napi_env env, napi_value object, const char *key, const char *value) {
@@ -1407,6 +1528,7 @@ NAPI_MODULE_INIT() {
       {"layerNorm", NULL, LayerNorm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, LayerNormGrad, NULL, NULL, NULL, napi_default, NULL},
       {"softmax", NULL, Softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"rotary", NULL, Rotary, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

@@ -106,6 +106,20 @@ export interface NativeKernelsAddon {
   ): void;
   /** out = softmax over the innermost axis of float32 x [rows, inner]; out may be x. */
   softmax(heap: Uint8Array, x: number, out: number, rows: number, inner: number): void;
+  /**
+   * Rotary embedding on float32 x, out [groups, heads, rows, dim] with tables cos, sin [groups,
+   * tableHeads, rows, dim] (tableHeads 1 broadcasts over heads, or equal to heads); rotaryDim even, ≤ dim.
+   * Forward: out = x ⊙ cos + rotateHalf(x) ⊙ sin, rotateHalf(x)[j] = −x[j + r/2] (j < r/2), x[j − r/2]
+   * (r/2 ≤ j < r), 0 beyond. Backward (x holds dy): out = dy ⊙ cos − rotateHalf(dy ⊙ sin). Two float32
+   * products and a sum per element, never contracted to an FMA. out must not overlap x, cos or sin.
+   * Threaded on the addon's pool.
+   */
+  rotary(
+    heap: Uint8Array,
+    x: number, cos: number, sin: number, out: number,
+    groups: number, heads: number, tableHeads: number, rows: number, dim: number, rotaryDim: number,
+    backward: boolean,
+  ): void;
   blasInfo(): BlasInfo;
   /**
    * Sets the BLAS thread count and the element-wise kernels' pool to `threads` (they never run at

@@ -18,7 +18,7 @@ type SumLeading = (x: number, out: number, rows: number, inner: number) => void;
 function instantiate(base64: string, shared: boolean): { memory: WebAssembly.Memory; bmm: Bmm; sumLeading: SumLeading } {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')), { env: { memory } });
-  expect(Object.keys(instance.exports).sort()).toEqual(['bmm', 'sum_leading']);
+  expect(Object.keys(instance.exports).sort()).toEqual(['bmm', 'rotary', 'sum_leading']);
   return { memory, bmm: instance.exports.bmm as Bmm, sumLeading: instance.exports.sum_leading as SumLeading };
 }
 

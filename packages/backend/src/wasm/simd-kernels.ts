@@ -7,6 +7,11 @@ export interface SimdKernels {
   bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, strideA: number, strideB: number, strideC: number): void;
   /** out[j] = Σ_i x[i·inner + j] over `rows` rows, accumulated in float64; byte addresses. */
   sumLeading(x: number, out: number, rows: number, inner: number): void;
+  /**
+   * The fused rotary embedding (forward, or its gradient with backward = 1) on x, out [groups, heads,
+   * rows, dim] and tables [groups, tableHeads, rows, dim]; byte addresses.
+   */
+  rotary(x: number, cos: number, sin: number, out: number, groups: number, heads: number, tableHeads: number, rows: number, dim: number, rotaryDim: number, backward: number): void;
 }
 
 const instances = new WeakMap<WasmModule, SimdKernels | null>();
@@ -52,7 +57,11 @@ export function simdKernels(backend: WasmBackendInternals): SimdKernels | null {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
       const bytes = decode(shared ? SIMD_KERNELS_SHARED_BASE64 : SIMD_KERNELS_UNSHARED_BASE64);
       const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      kernels = { bmm: instance.exports.bmm as SimdKernels['bmm'], sumLeading: instance.exports.sum_leading as SimdKernels['sumLeading'] };
+      kernels = {
+        bmm: instance.exports.bmm as SimdKernels['bmm'],
+        sumLeading: instance.exports.sum_leading as SimdKernels['sumLeading'],
+        rotary: instance.exports.rotary as SimdKernels['rotary'],
+      };
     }
   } catch (error) {
     kernels = null; // no SIMD or an incompatible memory: XNNPACK it is
