@@ -202,6 +202,18 @@ describe('fused rotary kernels: registration', () => {
     expect(tf.getGradient(ROTARY_APPLY_KERNEL)).toBeDefined();
   });
 
+  it.skipIf(!nativeAvailable)('an addon without `rotary` (built before it existed) is passed over, not called', async () => {
+    await useMode('wasm (SIMD)');
+    const older = Object.create(native ?? requireNative(info)) as NativeProducts;
+    Object.defineProperty(older, 'rotary', { value: undefined });
+    setNativeProducts(older);
+    setRotaryNativeCrossover(1);
+    tf.tidy(() => {
+      const { x, cos, sin } = inputs([3, 2, 2, 5, 8], [3, 1, 2, 5, 8], 3);
+      expect(mismatches(fused(x, cos, sin, 8).dataSync(), composed(x, cos, sin, 8).dataSync())).toBe(0);
+    });
+  });
+
   it.skipIf(!nativeAvailable)('small tensors stay on the JavaScript loop (the crossover)', async () => {
     await useMode('wasm (native)');
     setRotaryNativeCrossover(undefined);

@@ -44,7 +44,8 @@ export function runRotaryWasm(
   const out = backend.makeOutput([...x.shape], 'float32');
   if (layout.size === 0) return out;
   const native = nativeProducts();
-  if (native && layout.size >= minimumElements) {
+  // `typeof … === 'function'`: an addon built before `rotary` existed (a stale local build) takes the paths below.
+  if (native && typeof native.rotary === 'function' && layout.size >= minimumElements) {
     native.rotary(
       heapBytes(backend),
       tensorAddress(backend, x), tensorAddress(backend, cos), tensorAddress(backend, sin), tensorAddress(backend, out),
