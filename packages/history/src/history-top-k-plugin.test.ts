@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializeBackend } from '@mlm/backend';
 import type { HistoryStepState } from '@mlm/types';
 import { HistoryTopKPlugin, readHistory } from './node.js';
-import { PROBABILITIES, historyStepState, useTemporaryDirectories } from './history-test-support.js';
+import { PROBABILITIES, historyStepState, useTemporaryDirectories } from './test-support.js';
 
 const temporaryDirectory = useTemporaryDirectories('mlm-history-');
 

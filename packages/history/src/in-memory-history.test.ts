@@ -4,7 +4,7 @@ import { initializeBackend } from '@mlm/backend';
 import type { HistoryStepState } from '@mlm/types';
 import { InMemoryHistoryPlugin, createInMemoryHistory } from './index.js';
 import { HistoryTopKPlugin } from './node.js';
-import { PROBABILITIES, historyStepState, useTemporaryDirectories } from './history-test-support.js';
+import { PROBABILITIES, historyStepState, useTemporaryDirectories } from './test-support.js';
 
 const temporaryDirectory = useTemporaryDirectories('mlm-history-memory-');
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '@mlm/types';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendInfo } from '../index.js';
-import { initializeCpuThenWasm, requireNative } from '../native/native-test-support.js';
+import { initializeCpuThenWasm, requireNative } from '../native/test-support-native.js';
 import { seededValues } from '../wasm/kernel-test-support.js';
 import { nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
 import { setLayerNormNativeCrossover } from './run-layer-norm-wasm.js';

@@ -5,7 +5,7 @@ import { initializeBackend, type BackendInfo } from '../index.js';
 import { maxRelativeError, onBothBackends, seededValues } from '../wasm/kernel-test-support.js';
 import { heapBytes, nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
 import type { WasmBackendInternals } from '../wasm/wasm-internals.js';
-import { initializeCpuThenWasm, requireNative, runNative } from './native-test-support.js';
+import { initializeCpuThenWasm, requireNative, runNative } from './test-support-native.js';
 import { NATIVE_ELEMENTWISE_MIN_ELEMENTS, setNativeElementwiseCrossover } from './native-elementwise-kernels.js';
 
 // Float32 rounding only: sums accumulate in float64 here and in float32 (another order) on the cpu backend.

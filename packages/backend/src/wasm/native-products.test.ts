@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initializeBackend, type BackendInfo } from '../index.js';
-import { initializeCpuThenWasm, requireNative, runNative } from '../native/native-test-support.js';
+import { initializeCpuThenWasm, requireNative, runNative } from '../native/test-support-native.js';
 import { maxRelativeError, onBothBackends, seededValues } from './kernel-test-support.js';
 import { heapBytes, nativeProducts } from './native-products.js';
 import type { WasmBackendInternals } from './wasm-internals.js';
