@@ -1,19 +1,6 @@
-import type { DataId, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { float32Values, type CpuBackendInternals } from '../cpu-internals.js';
 import { layerNormBackward, layerNormForward, layerNormLayout } from './layer-norm-layout.js';
-
-/** The parts of tfjs-backend-cpu's MathBackendCPU (4.22.0, pinned) that the layer-norm kernels use. */
-interface CpuBackendInternals extends KernelBackend {
-  data: { get(dataId: DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-function float32Values(kernelName: string, name: string, backend: CpuBackendInternals, info: TensorInfo | undefined): Float32Array {
-  if (!info) throw new Error(`${kernelName}: the input ${name} is missing`);
-  if (info.dtype !== 'float32') throw new Error(`${kernelName}: ${name} has dtype ${info.dtype}; expected float32`);
-  const values = backend.data.get(info.dataId).values;
-  if (!(values instanceof Float32Array)) throw new Error(`${kernelName}: ${name} has no float32 values on the cpu backend`);
-  return values;
-}
 
 /** The fused layer norm (forward) on the cpu backend. */
 export function runLayerNormCpu(kernelName: string, kernelBackend: object, inputs: Record<string, TensorInfo | undefined>, epsilon: unknown): TensorInfo {

@@ -1,18 +1,6 @@
-import type { DataId, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { float32Values, type CpuBackendInternals } from '../cpu-internals.js';
 import { rotaryBackward, rotaryForward, rotaryLayout } from './rotary-layout.js';
-
-/** The parts of tfjs-backend-cpu's MathBackendCPU (4.22.0, pinned) that the rotary kernels use. */
-interface CpuBackendInternals extends KernelBackend {
-  data: { get(dataId: DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-function float32Values(kernelName: string, name: string, backend: CpuBackendInternals, info: TensorInfo): Float32Array {
-  if (info.dtype !== 'float32') throw new Error(`${kernelName}: ${name} has dtype ${info.dtype}; expected float32`);
-  const values = backend.data.get(info.dataId).values;
-  if (!(values instanceof Float32Array)) throw new Error(`${kernelName}: ${name} has no float32 values on the cpu backend`);
-  return values;
-}
 
 /** The fused rotary kernel (forward, or the gradient with `backward`) on the cpu backend. */
 export function runRotaryCpu(
