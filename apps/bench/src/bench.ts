@@ -218,6 +218,7 @@ async function longRun(configName: string, steps: number): Promise<LongRunReport
     rssGrowthMiB: mebibytes(settled[settled.length - 1]!.rss - settled[0]!.rss),
     rssSlopeBytesPerStep: Math.round(verdict.rssSlope),
     rssOutsideWasmSlopeBytesPerStep: verdict.rssOutsideWasmSlope === null ? null : Math.round(verdict.rssOutsideWasmSlope),
+    outsideWasmChangeMiB: verdict.outsideWasmChange === null ? null : (Object.fromEntries(Object.entries(verdict.outsideWasmChange).map(([key, bytes]) => [key, Math.round((bytes / 2 ** 20) * 100) / 100])) as NonNullable<LongRunReport['outsideWasmChangeMiB']>),
     verdict: verdict.verdict,
   };
 }

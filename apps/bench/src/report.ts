@@ -30,6 +30,8 @@ export interface LongRunReport {
   /** Least-squares slopes after warm-up, bytes per step: RSS, and RSS minus the wasm memory's touched pages. */
   rssSlopeBytesPerStep?: number | undefined;
   rssOutsideWasmSlopeBytesPerStep?: number | null | undefined;
+  /** How RSS outside the wasm memory changed over the settled window, by where it lies, in MiB (null: not known). */
+  outsideWasmChangeMiB?: { total: number; jitCode: number; v8Heap: number; files: number; rest: number } | null | undefined;
   verdict: string;
 }
 

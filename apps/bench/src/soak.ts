@@ -30,9 +30,39 @@ export interface MemoryVerdict {
   /** The wasm memory's size at the first and last settled sample (null: not wasm). */
   wasmHeapFirst: number | null;
   wasmHeapLast: number | null;
+  /**
+   * How RSS outside the wasm memory changed between the first and the last settled sample, and where
+   * (null without /proc/self/smaps or off the wasm backend): code compiled at run time, V8's heap pages,
+   * pages of mapped files, and the rest (native allocations, thread stacks), in bytes.
+   */
+  outsideWasmChange: OutsideWasmChange | null;
   flat: boolean;
   verdict: string;
   samples: SoakSample[];
+}
+
+export interface OutsideWasmChange {
+  total: number;
+  jitCode: number;
+  v8Heap: number;
+  files: number;
+  rest: number;
+}
+
+/** The change of RSS outside the wasm memory from `first` to `last`, by where it lies (null: not known). */
+export function outsideWasmChange(first: SoakSample, last: SoakSample): OutsideWasmChange | null {
+  const parts = [first, last].map((sample) =>
+    sample.wasmResident === null || sample.jitCodeResident === null || sample.fileResident === null
+      ? null
+      : { outside: sample.rss - sample.wasmResident, jitCode: sample.jitCodeResident, v8Heap: sample.v8HeapPhysical, files: sample.fileResident },
+  );
+  const [before, after] = parts;
+  if (!before || !after) return null;
+  const total = after.outside - before.outside;
+  const jitCode = after.jitCode - before.jitCode;
+  const v8Heap = after.v8Heap - before.v8Heap;
+  const files = after.files - before.files;
+  return { total, jitCode, v8Heap, files, rest: total - jitCode - v8Heap - files };
 }
 
 /**
@@ -67,9 +97,16 @@ export function memoryVerdict(
   const first = settled[0]!;
   const last = settled[settled.length - 1]!;
   const wasmConstant = settled.every((sample) => sample.wasmHeap === first.wasmHeap);
+  const change = outsideWasmChange(first, last);
   const judged = judge === 'rss' ? rssSlope : outside!;
   const flat = judged <= maxSlope && tensorsMin === tensorsMax && wasmConstant;
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB/step`;
+  const signedMiB = (bytes: number) => `${bytes < 0 ? '−' : '+'}${Math.abs(bytes / 2 ** 20).toFixed(2)} MiB`;
+  const breakdown =
+    change === null
+      ? ''
+      : `; RSS outside the wasm memory ${signedMiB(change.total)} over the window: JIT code ${signedMiB(change.jitCode)}, V8 heap ${signedMiB(change.v8Heap)}, ` +
+        `mapped files ${signedMiB(change.files)}, the rest (native allocations, stacks) ${signedMiB(change.rest)}`;
   const wasm =
     first.wasmHeap === null
       ? ''
@@ -79,7 +116,7 @@ export function memoryVerdict(
     `${phase}: ${flat ? 'flat' : 'NOT flat'} over steps ${first.step}–${last.step} — ` +
     `RSS ${kb(rssSlope)} (${mebibytes(first.rss)} → ${mebibytes(last.rss)} MiB)${judge === 'rss' ? ` [limit ${kb(maxSlope)}]` : ''}, ` +
     `${outside === null ? '' : `RSS outside the wasm memory ${kb(outside)}${judge === 'rss-outside-wasm' ? ` [limit ${kb(maxSlope)}]` : ''}, `}` +
-    `JS heap ${kb(heapUsedSlope)}, tensors ${tensorsMin === tensorsMax ? `constant at ${tensorsMin}` : `${tensorsMin}–${tensorsMax}`}${wasm}`;
+    `JS heap ${kb(heapUsedSlope)}, tensors ${tensorsMin === tensorsMax ? `constant at ${tensorsMin}` : `${tensorsMin}–${tensorsMax}`}${wasm}${breakdown}`;
   return {
     phase,
     steps,
@@ -91,6 +128,7 @@ export function memoryVerdict(
     tensorsMax,
     wasmHeapFirst: first.wasmHeap,
     wasmHeapLast: last.wasmHeap,
+    outsideWasmChange: change,
     flat,
     verdict,
     samples: [...samples],
