@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { float32Input } from '../kernel-inputs.js';
 import { heapBytes, nativeProducts } from '../wasm/native-products.js';
 import { heapView, tensorAddress, type WasmBackendInternals } from '../wasm/wasm-internals.js';
 import { layerNormBackward, layerNormForward, layerNormLayout } from './layer-norm-layout.js';
@@ -17,15 +18,6 @@ export function setLayerNormNativeCrossover(elements: number | undefined): void 
   minimumElements = elements ?? LAYER_NORM_NATIVE_MIN_ELEMENTS;
 }
 
-function checkInputs(kernelName: string, inputs: Record<string, TensorInfo | undefined>, names: readonly string[]): TensorInfo[] {
-  return names.map((name) => {
-    const info = inputs[name];
-    if (!info) throw new Error(`${kernelName}: the input ${name} is missing`);
-    if (info.dtype !== 'float32') throw new Error(`${kernelName}: ${name} has dtype ${info.dtype}; expected float32`);
-    return info;
-  });
-}
-
 /** The native addon when it is loaded, has the layer-norm kernels and the size is worth a call. */
 function nativeFor(size: number) {
   const native = nativeProducts();
@@ -39,7 +31,7 @@ function nativeFor(size: number) {
  */
 export function runLayerNormWasm(kernelName: string, kernelBackend: object, inputs: Record<string, TensorInfo | undefined>, epsilon: unknown): TensorInfo {
   const backend = kernelBackend as unknown as WasmBackendInternals;
-  const [x, weight, bias] = checkInputs(kernelName, inputs, ['x', 'weight', 'bias']) as [TensorInfo, TensorInfo, TensorInfo];
+  const [x, weight, bias] = (['x', 'weight', 'bias'] as const).map((name) => float32Input(kernelName, name, inputs[name])) as [TensorInfo, TensorInfo, TensorInfo];
   const layout = layerNormLayout(kernelName, x.shape, weight.shape, bias.shape, epsilon);
   const out = backend.makeOutput([...x.shape], 'float32');
   if (layout.size === 0) return out;
@@ -61,7 +53,7 @@ export function runLayerNormWasm(kernelName: string, kernelBackend: object, inpu
 /** The fused layer norm's gradients [dx, dweight, dbias] on the wasm backend (native addon or JavaScript). */
 export function runLayerNormGradWasm(kernelName: string, kernelBackend: object, inputs: Record<string, TensorInfo | undefined>, epsilon: unknown): TensorInfo[] {
   const backend = kernelBackend as unknown as WasmBackendInternals;
-  const [dy, x, weight] = checkInputs(kernelName, inputs, ['dy', 'x', 'weight']) as [TensorInfo, TensorInfo, TensorInfo];
+  const [dy, x, weight] = (['dy', 'x', 'weight'] as const).map((name) => float32Input(kernelName, name, inputs[name])) as [TensorInfo, TensorInfo, TensorInfo];
   const layout = layerNormLayout(kernelName, x.shape, weight.shape, undefined, epsilon, dy.shape);
   const dx = backend.makeOutput([...x.shape], 'float32');
   const dweight = backend.makeOutput([layout.dim], 'float32');

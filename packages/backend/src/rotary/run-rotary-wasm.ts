@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { float32Input } from '../kernel-inputs.js';
 import { heapBytes, nativeProducts } from '../wasm/native-products.js';
 import { simdKernels } from '../wasm/simd-kernels.js';
 import { heapView, tensorAddress, type WasmBackendInternals } from '../wasm/wasm-internals.js';
@@ -37,9 +38,7 @@ export function runRotaryWasm(
   const backend = kernelBackend as unknown as WasmBackendInternals;
   const xName = backward ? 'dy' : 'x';
   if (!x || !cos || !sin) throw new Error(`${kernelName}: expected the inputs ${xName}, cos and sin`);
-  for (const [name, info] of [[xName, x], ['cos', cos], ['sin', sin]] as const) {
-    if (info.dtype !== 'float32') throw new Error(`${kernelName}: ${name} has dtype ${info.dtype}; expected float32`);
-  }
+  for (const [name, info] of [[xName, x], ['cos', cos], ['sin', sin]] as const) float32Input(kernelName, name, info);
   const layout = rotaryLayout(kernelName, xName, x.shape, cos.shape, sin.shape, rotaryDim);
   const out = backend.makeOutput([...x.shape], 'float32');
   if (layout.size === 0) return out;
