@@ -127,7 +127,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   configOptions(program.command('generate').description('generate from prompts (--prompt, --prompts-file, or stdin), or unconditional samples').argument('<model>', 'checkpoint, exported folder, or run folder'))
     .option('--prompt <text>', 'a prompt (repeatable)', collect, [])
     .option('--prompts-file <file>', 'a file with one prompt per line')
-    .option('-n, --num-samples <n>', 'unconditional samples when there are no prompts (default 4)', parseCount('--num-samples'))
+    .option('-n, --num-samples <n>', 'unconditional samples when there are no prompts (default 4; with the run\'s validation.predictionSource: the first n of its rows, default all)', parseCount('--num-samples'))
     .option('-o, --output <file>', 'write JSON lines {prompt, output} instead of printing')
     .option('--stream', 'render the unmasking step by step')
     .option('--no-ema', 'use the trained weights even when the checkpoint has EMA weights')

@@ -117,9 +117,28 @@ describe('example configs (apps/trainer/examples)', () => {
   }, 60_000);
 
   it('papl-unconditional.yaml: examplesPerNode rows per length, stacked unpadded by mlm/papl-unconditional-collator', async () => {
-    const { config, predictions } = await train('papl-unconditional.yaml');
+    const { runDir, config, predictions } = await train('papl-unconditional.yaml');
     expect(config.collators.prediction).toEqual({ name: 'mlm/papl-unconditional-collator' });
     expect(predictions.map((row) => row.ids.length)).toEqual([16, 16, 32, 32, 64, 64]);
+
+    // `mlm generate` without prompts samples from the same source: 6 rows of 16, 16, 32, 32, 64, 64
+    // characters (the tiny model's text is at most one character per position), the first N with -n.
+    const generate = async (...extra: string[]) => {
+      const io = recordingIO();
+      const output = path.join(runDir, `generated-${extra.length}.jsonl`);
+      expect(await main(['generate', runDir, '-o', output, 'backend=cpu', ...extra], { ...noStdin, io }), io.text()).toBe(0);
+      return readFileSync(output, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { prompt: null; output: string }).output);
+    };
+    const all = await generate();
+    expect(all).toHaveLength(6);
+    all.forEach((text, index) => expect(text.length).toBeLessThanOrEqual([16, 16, 32, 32, 64, 64][index]!));
+    expect(Math.max(...all.map((text) => text.length))).toBeGreaterThan(32);
+    const first = await generate('-n', '3');
+    expect(first).toHaveLength(3);
+    first.forEach((text, index) => expect(text.length).toBeLessThanOrEqual([16, 16, 32][index]!));
+    // Without a prediction source: -n rows of the task's block length, as before.
+    const blocks = await generate('-n', '2', 'validation.predictionSource.name=null');
+    expect(blocks).toHaveLength(2);
   }, 60_000);
 
   it('logits-hook.yaml: trains with predictor.logitsHook: shift-by-1; generate runs with it and with predictor.logitsHook=null', async () => {

@@ -6,6 +6,8 @@ import { createNamedRandom } from '@mlm/random';
 import { createLeftPaddedBatch, createUnconditionalBatch } from '@mlm/predictor';
 import type { MLMPredictionBatch, PredictorStepEvent, Tokenizer } from '@mlm/types';
 import { loadConfig, type ConfigSources } from '../config/load-config.js';
+import { chunkByLength } from '../training/evaluate.js';
+import { instantiateRun } from '../training/prepare-run.js';
 import { createRegistryWithPlugins } from '../registry/create-registry.js';
 import type { TaskInfo } from '../registry/component-context.js';
 import { applyTaskOptions, loadModelFromFolder, loadTokenizerFromFolder, locateModelFolder } from '../training/model-folder.js';
@@ -13,6 +15,7 @@ import type { MLMPredictor } from '../training/run-components.js';
 import { renderSudokuStream, sudokuDigitsFromIds } from '../rendering/sudoku-frames.js';
 import { sudokuBoardForCells, type SudokuBoard } from '../tasks/sudoku-board.js';
 import type { CommandIO } from './command-io.js';
+import { loadRun } from './train.js';
 
 export interface GenerateCommandOptions extends ConfigSources {
   modelPath: string;
@@ -22,7 +25,10 @@ export interface GenerateCommandOptions extends ConfigSources {
   promptsFile?: string | undefined;
   /** Read prompts from this text (stdin) when no other prompts are given. */
   stdinText?: string | undefined;
-  /** Unconditional tasks (or no prompts): how many samples. Default 4. */
+  /**
+   * Unconditional tasks (or no prompts): how many samples. Default 4 rows of the task's block length;
+   * where the run's config sets `validation.predictionSource`, the first N of that source's rows (default all).
+   */
   numSamples?: number | undefined;
   /** Write JSON lines {prompt, output} here instead of printing. */
   output?: string | undefined;
@@ -196,6 +202,21 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
         const outputs = await predictor.generate(prompts);
         results = prompts.map((prompt, index) => ({ prompt, output: outputs[index] ?? '' }));
       }
+    } else if (config.validation.predictionSource.name !== null) {
+      if (seq2seq) throw new Error('this model completes prompts: give --prompt, --prompts-file, or prompts on stdin');
+      // The run's prediction source (as validation and `mlm eval` use it): its rows and lengths, through
+      // the run's prediction collator, so samples look like the run's validation samples.
+      const { registry: runRegistry, prepared } = await loadRun({ preset: options.preset, configFiles, overrides: options.overrides, values: options.values, backend: options.backend });
+      const components = await instantiateRun(prepared, runRegistry, { model });
+      const source = await components.createPredictionDataset!(createNamedRandom(config.seed, 'generate/prediction-source'));
+      const collator = await components.createPredictionCollator(createNamedRandom(config.seed, 'generate/prediction-collator'));
+      const examples = [...source].slice(0, options.numSamples ?? source.length);
+      const outputs: string[] = [];
+      for (const group of chunkByLength(examples, config.validation.batchSize)) {
+        const batch = collator.collate(group) as MLMPredictionBatch;
+        outputs.push(...(options.stream ? await streamBatch(predictor, batch, tokenizer, io, options.interactive ?? false) : (await predictor.predict(batch)).text));
+      }
+      results = outputs.map((output) => ({ prompt: null, output }));
     } else {
       if (seq2seq) throw new Error('this model completes prompts: give --prompt, --prompts-file, or prompts on stdin');
       const length = taskInfo?.blockSize;

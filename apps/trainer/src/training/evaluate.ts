@@ -60,7 +60,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 }
 
 /** Batches of at most `size` consecutive examples whose `inputIds` have the same length. */
-function chunkByLength(items: CollatorInput[], size: number): CollatorInput[][] {
+export function chunkByLength(items: CollatorInput[], size: number): CollatorInput[][] {
   const result: CollatorInput[][] = [];
   let current: CollatorInput[] = [];
   let length: number | undefined;
