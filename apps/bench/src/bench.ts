@@ -313,8 +313,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const results: BenchResults & { profiles?: typeof profiles } = { date, machine, backends: backendLines, rows: selected, peakRssMiB: peakRssMiB(), long, notes };
   if (Object.keys(profiles).length) results.profiles = profiles;
-  const table = markdownTable(results);
-  console.log(`\n${table}\n`);
+  if (selected.length) console.log(`\n${markdownTable(results)}\n`);
   const outDirectory = path.resolve(args.out ?? path.join(benchRoot, 'results'));
   fs.mkdirSync(outDirectory, { recursive: true });
   let base = path.join(outDirectory, date);

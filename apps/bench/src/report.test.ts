@@ -30,6 +30,14 @@ describe('report', () => {
     expect(section).toContain('- shared machine');
   });
 
+  it('leaves the table out when no benchmark was measured (a long run alone)', () => {
+    const long = { config: 'sudoku', steps: 1000, samples: [], tensorsGrowth: 0, rssGrowthMiB: 0, verdict: 'long run (sudoku): flat' };
+    const section = readmeSection({ ...results, backends: {}, rows: [], long });
+    expect(section).not.toContain('| benchmark |');
+    expect(section).toContain('Long run (`sudoku`, 1000 steps): long run (sudoku): flat.');
+    expect(readmeSection(results)).toContain('| benchmark |');
+  });
+
   it('replaces only the marked section and names missing markers', () => {
     const readme = `# Bench\nintro\n${README_START}\nold\n${README_END}\nanalysis\n`;
     const updated = replaceReadmeSection(readme, 'new table');

@@ -112,10 +112,9 @@ export function readmeSection(results: BenchResults): string {
   const { machine } = results;
   const parts = [
     `Measured ${results.date} on ${machine.cpuModel} (${machine.cores} cores${machine.simdFlags.length ? `, ${machine.simdFlags.join(' ')}` : ''}, ${machine.totalMemoryGiB} GiB), Node ${machine.node}, load average ${machine.loadAverage} at the start.`,
-    '',
-    ...Object.entries(results.backends).map(([engine, line]) => `- ${engine}: \`${line}\``),
-    '',
-    markdownTable(results),
+    ...(Object.keys(results.backends).length ? ['', ...Object.entries(results.backends).map(([engine, line]) => `- ${engine}: \`${line}\``)] : []),
+    // A long run alone (`--long-only`) measured no benchmark: no empty table.
+    ...(results.rows.length ? ['', markdownTable(results)] : []),
     '',
     `Peak RSS of the bench process: ${results.peakRssMiB} MiB.`,
   ];
