@@ -29,15 +29,13 @@ function fused(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(LAYER_NORM_KERNEL, { x, weight, bias }, { epsilon: EPSILON }) as tf.Tensor;
 }
 
-// [8192, 256] is left out: with native kernels off, after the interleaved runs above it, the stock wasm
-// binary kernel once failed with "table index is out of bounds" (each engine alone ran it cleanly; not
-// yet explained).
-const SIZES: Array<[number, number]> = [[64, 128], [1024, 128], [5312, 128]];
+const SIZES: Array<[number, number]> = [[64, 128], [1024, 128], [5312, 128], [8192, 256]];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 for (const nativeKernels of [true, false]) {
   await initializeBackend({ backend: 'wasm', threads, nativeKernels, log: () => {} });
   for (const [rows, columns] of SIZES) {
+    const tensorsAtStart = tf.memory().numTensors;
     const x = tf.randomNormal([rows, columns], 0, 1, 'float32', 1);
     const weight = tf.randomNormal([columns], 1, 0.1, 'float32', 2);
     const bias = tf.randomNormal([columns], 0, 0.1, 'float32', 3);
@@ -51,10 +49,14 @@ for (const nativeKernels of [true, false]) {
           const layerNorm = engine === 'fused' ? fused : composed;
           const start = performance.now();
           for (let i = 0; i < calls; i++) {
-            const result =
+            // tidy: the composed forward's eight intermediates are disposed with the call (they once
+            // filled the wasm memory to its 4 GiB limit, and tfjs-backend-wasm then failed inside a
+            // kernel with "table index is out of bounds" or hung).
+            const result = tf.tidy(() =>
               pass === 'forward'
                 ? [layerNorm(x, weight, bias)]
-                : tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layerNorm(a, w, b), dy)))([x, weight, bias]);
+                : tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layerNorm(a, w, b), dy)))([x, weight, bias]),
+            );
             await result[0]!.data(); // one read back per call, as a training step's loss is read
             tf.dispose(result);
           }
@@ -66,5 +68,6 @@ for (const nativeKernels of [true, false]) {
     }
     console.log(`[layer-norm] native kernels ${nativeKernels ? 'on' : 'off'}, [${rows}, ${columns}], fused/composed: ${cells.join('; ')}`);
     tf.dispose([x, weight, bias, dy]);
+    if (tf.memory().numTensors !== tensorsAtStart) throw new Error(`[layer-norm] ${tf.memory().numTensors - tensorsAtStart} tensors left after [${rows}, ${columns}]`);
   }
 }

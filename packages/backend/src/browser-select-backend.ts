@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // which is why the Node entry imports the union package instead).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BROWSER_BACKEND_NAMES, parseBrowserBackendRequest, type BrowserBackendName, type BrowserBackendRequest } from './browser-backend-names.js';
-import { installLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
+import { installLayerNormKernels, setWasmLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
 import { createBrowserThreadedWasmModule } from './wasm/browser-threaded-module.js';
 import { installRotaryKernels } from './rotary/register-rotary-kernels.js';
 import { installWasmKernels } from './wasm/register-kernels.js';
@@ -199,6 +199,8 @@ export async function initializeBackend(options: BrowserBackendOptions = {}): Pr
   const log = options.log ?? ((line: string) => console.info(line));
   const request = options.backend === undefined ? 'auto' : parseBrowserBackendRequest(String(options.backend), 'backend option');
   installLayerNormKernels();
+  // No native addon in a browser: the model's composed layer norm beats the JavaScript loop on wasm.
+  setWasmLayerNormKernels(false);
   tf.env().set('PROD', true);
   installRotaryKernels();
   const candidates: BrowserBackendName[] = request === 'auto' ? [...BROWSER_BACKEND_NAMES] : [request];

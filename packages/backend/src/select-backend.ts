@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NATIVE_PACKAGES, parseBackendRequest, type BackendName, type BackendRequest } from './backend-names.js';
-import { installLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
+import { installLayerNormKernels, setWasmLayerNormKernels } from './layer-norm/register-layer-norm-kernels.js';
 import { loadGradients, loadWasmBackend, loadCpuBackend } from './load-backends.js';
 import { installRotaryKernels } from './rotary/register-rotary-kernels.js';
 import type { NativeKernelsStatus } from './native/enable-native-kernels.js';
@@ -128,6 +128,7 @@ export async function initializeBackend(options: BackendOptions = {}): Promise<B
         setSimdKernelsEnabled(options.simdKernels ?? env.MLM_WASM_SIMD_KERNELS !== '0');
         chosen = { name, threads: wasm.threads, simd: wasm.simd };
         nativeKernels = await loadNativeKernels(options, wasm.threads, env, importModule);
+        setWasmLayerNormKernels(nativeKernels.enabled);
         break;
       } catch (error) {
         if (request !== 'auto') throw new Error(`backend "wasm" could not be initialised: ${shortReason(error)}`);

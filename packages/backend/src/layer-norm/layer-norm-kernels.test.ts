@@ -3,10 +3,11 @@ import { loadNativeKernels } from '@mlm/native-kernels';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '@mlm/types';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendInfo } from '../index.js';
+import { initializeBackend, type BackendInfo } from '../index.js';
 import { initializeCpuThenWasm, requireNative } from '../native/test-support-native.js';
 import { seededValues } from '../wasm/kernel-test-support.js';
 import { nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
+import { setWasmLayerNormKernels } from './register-layer-norm-kernels.js';
 import { setLayerNormNativeCrossover } from './run-layer-norm-wasm.js';
 
 let info: BackendInfo;
@@ -14,6 +15,9 @@ let native: NativeProducts | null = null;
 beforeAll(async () => {
   info = await initializeCpuThenWasm();
   native = nativeProducts();
+  // initializeBackend registers the wasm kernels only with the addon (tested below); the JavaScript
+  // path is tested here wherever this runs.
+  setWasmLayerNormKernels(true);
 });
 
 afterEach(() => {
@@ -222,5 +226,25 @@ describe('fused layer-norm kernels: registration', () => {
       fused(x, weight, bias, 1e-5).dataSync();
     });
     expect(nativeCalls).toBe(before + 1);
+  });
+
+  it('initializeBackend registers the wasm kernels only where the native addon is loaded (else the model composes stock ops)', async () => {
+    try {
+      const off = await initializeBackend({ backend: 'wasm', nativeKernels: false, log: () => {} });
+      expect(off.nativeKernels?.enabled).toBe(false);
+      expect(tf.getKernel(LAYER_NORM_KERNEL, 'wasm')).toBeUndefined();
+      expect(tf.getKernel(LAYER_NORM_GRAD_KERNEL, 'wasm')).toBeUndefined();
+      expect(tf.getKernel(LAYER_NORM_KERNEL, 'cpu')).toBeDefined();
+      if (nativeAvailable) {
+        const on = await initializeBackend({ backend: 'wasm', log: () => {} });
+        expect(on.nativeKernels?.enabled).toBe(true);
+        expect(tf.getKernel(LAYER_NORM_KERNEL, 'wasm')).toBeDefined();
+        expect(tf.getKernel(LAYER_NORM_GRAD_KERNEL, 'wasm')).toBeDefined();
+      }
+    } finally {
+      info = await initializeBackend({ backend: 'wasm', log: () => {} });
+      native = nativeProducts();
+      setWasmLayerNormKernels(true);
+    }
   });
 });
