@@ -152,6 +152,10 @@ describe('example configs (apps/trainer/examples)', () => {
       outputs.push(io.stdout.join('\n'));
     }
     for (const output of outputs) expect(output).toMatch(new RegExp(`^${prompt} => `));
+    // A seq2seq model without prompts is an error that says what to give.
+    const io = recordingIO();
+    expect(await main(['generate', runDir, 'backend=cpu'], { ...noStdin, io })).not.toBe(0);
+    expect(io.text()).toContain('this model completes prompts: give --prompt, --prompts-file, or prompts on stdin');
   }, 60_000);
 
   it('history.yaml: predictor.history (mlm/history-top-k) writes every step of every validation example, top-3 tokens each', async () => {

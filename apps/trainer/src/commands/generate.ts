@@ -202,8 +202,9 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
         const outputs = await predictor.generate(prompts);
         results = prompts.map((prompt, index) => ({ prompt, output: outputs[index] ?? '' }));
       }
+    } else if (seq2seq) {
+      throw new Error('this model completes prompts: give --prompt, --prompts-file, or prompts on stdin');
     } else if (config.validation.predictionSource.name !== null) {
-      if (seq2seq) throw new Error('this model completes prompts: give --prompt, --prompts-file, or prompts on stdin');
       // The run's prediction source (as validation and `mlm eval` use it): its rows and lengths, through
       // the run's prediction collator, so samples look like the run's validation samples.
       const { registry: runRegistry, prepared } = await loadRun({ preset: options.preset, configFiles, overrides: options.overrides, values: options.values, backend: options.backend });
@@ -218,7 +219,6 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
       }
       results = outputs.map((output) => ({ prompt: null, output }));
     } else {
-      if (seq2seq) throw new Error('this model completes prompts: give --prompt, --prompts-file, or prompts on stdin');
       const length = taskInfo?.blockSize;
       if (length === undefined) throw new Error(`${folder.directory} has no task.json; cannot tell the sample length (give prompts with [MASK] tokens instead)`);
       const batch = createUnconditionalBatch({ batchSize: options.numSamples ?? 4, length, maskTokenId: tokenizer.maskTokenId });
