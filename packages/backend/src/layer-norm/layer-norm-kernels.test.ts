@@ -7,7 +7,7 @@ import { initializeBackend, type BackendInfo } from '../index.js';
 import { initializeCpuThenWasm, requireNative } from '../native/test-support-native.js';
 import { seededValues } from '../wasm/kernel-test-support.js';
 import { nativeProducts, setNativeProducts, type NativeProducts } from '../wasm/native-products.js';
-import { setWasmLayerNormKernels } from './register-layer-norm-kernels.js';
+import { installLayerNormKernels, setWasmLayerNormKernels } from './register-layer-norm-kernels.js';
 import { setLayerNormNativeCrossover } from './run-layer-norm-wasm.js';
 
 let info: BackendInfo;
@@ -210,6 +210,14 @@ describe('fused layer-norm kernels: registration', () => {
     }
     expect(tf.getKernel(LAYER_NORM_KERNEL, 'webgl')).toBeUndefined();
     expect(tf.getGradient(LAYER_NORM_KERNEL)).toBeDefined();
+  });
+
+  it('installLayerNormKernels registers the wasm pair again after setWasmLayerNormKernels(false)', () => {
+    setWasmLayerNormKernels(false);
+    expect(tf.getKernel(LAYER_NORM_KERNEL, 'wasm')).toBeUndefined();
+    installLayerNormKernels();
+    expect(tf.getKernel(LAYER_NORM_KERNEL, 'wasm')).toBeDefined();
+    expect(tf.getKernel(LAYER_NORM_GRAD_KERNEL, 'wasm')).toBeDefined();
   });
 
   it.skipIf(!nativeAvailable)('small tensors stay on the JavaScript loop (the crossover); the model shape goes native', async () => {

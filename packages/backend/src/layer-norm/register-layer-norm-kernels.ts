@@ -9,20 +9,18 @@ import { layerNormWasmConfig } from './layer-norm-wasm.js';
 /** The fused layer-norm kernels (`MlmLayerNorm`, `MlmLayerNormGrad`) for the cpu and wasm backends. */
 export const LAYER_NORM_KERNELS: readonly KernelConfig[] = [layerNormCpuConfig, layerNormGradCpuConfig, layerNormWasmConfig, layerNormGradWasmConfig];
 
-let installed = false;
-
 /**
- * Registers the fused layer-norm kernels for the cpu and wasm backends and their gradient (idempotent).
- * `initializeBackend` calls it; @mlm/model uses the kernels where they are registered for the active
- * backend and composes the same formula from stock ops elsewhere (webgl, webgpu, tfjs-node).
+ * Registers the fused layer-norm kernels for the cpu and wasm backends and their gradient (idempotent:
+ * what is registered stays, what is missing is registered, also after `setWasmLayerNormKernels(false)`).
+ * `initializeBackend` calls it, then keeps the wasm pair only where the native addon is loaded; @mlm/model
+ * uses the kernels where they are registered for the active backend and composes the same formula from
+ * stock ops elsewhere (webgl, webgpu, tfjs-node).
  */
 export function installLayerNormKernels(): void {
-  if (installed) return;
   for (const config of LAYER_NORM_KERNELS) {
     if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
   }
   if (!tf.getGradient(layerNormGradientConfig.kernelName)) tf.registerGradient(layerNormGradientConfig);
-  installed = true;
 }
 
 /**
